@@ -1,0 +1,13 @@
+// Shared Jest settings: ts-jest in transpile-only mode (type checking is `npm run typecheck`),
+// path aliases resolved by Nx's resolver from tsconfig.base.json.
+const nxPreset = require('@nx/jest/preset').default;
+
+module.exports = {
+  ...nxPreset,
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json', isolatedModules: true, diagnostics: false }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  coverageReporters: ['text-summary'],
+};
