@@ -1,1 +1,2 @@
-export {};
+export * from './ca-keystore-config';
+export * from './ca-key-store';

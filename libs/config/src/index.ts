@@ -1,1 +1,5 @@
-export {};
+export * from './config-error';
+export * from './secret';
+export * from './load-config';
+export * from './common';
+export * from './rpc-namespace';

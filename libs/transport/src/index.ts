@@ -1,1 +1,9 @@
-export {};
+export * from './transport-config';
+export * from './rpc-errors';
+export * from './rpc-client';
+export * from './rpc-server';
+export * from './rpc-handler.decorator';
+export * from './redis-connection';
+export * from './queue-module';
+export * from './tenancy-events';
+export * from './jobs';

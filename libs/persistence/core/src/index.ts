@@ -1,1 +1,2 @@
-export {};
+export * from './database-module';
+export * from './pg-errors';

@@ -1,1 +1,12 @@
-export {};
+import { CaKeyEntity } from './ca-key.entity';
+import { CertificateAuthorityEntity } from './certificate-authority.entity';
+import { IssuedCertificateEntity } from './issued-certificate.entity';
+import { RaCredentialEntity } from './ra-credential.entity';
+
+export * from './certificate-authority.entity';
+export * from './ca-key.entity';
+export * from './ra-credential.entity';
+export * from './issued-certificate.entity';
+
+/** Entities owned by signer-worker (schema `issuance`). */
+export const issuanceEntities = [CertificateAuthorityEntity, CaKeyEntity, RaCredentialEntity, IssuedCertificateEntity];

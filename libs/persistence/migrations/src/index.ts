@@ -1,1 +1,3 @@
-export {};
+export * from './migration-history';
+export * from './database-admin';
+export * from './run-migrations';

@@ -1,1 +1,4 @@
-export {};
+export * from './scep-endpoint.reader';
+export * from './profile-settings.reader';
+export * from './certificate-authority.reader';
+export * from './issued-certificate.reader';

@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { databaseRootModule } from '@scep/persistence-core';
+import { CertificateAuthorityReader, IssuedCertificateReader } from '@scep/persistence-read';
+import { tenancyEntities } from '@scep/persistence-tenancy';
+import { telemetryLoggerModule } from '@scep/telemetry';
+import { RpcClient, TenancyEvents } from '@scep/transport';
+import { adminConfig } from './admin-config';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyService } from './auth/api-key.service';
+import { CasController } from './cas/cas.controller';
+import { KeyManagementClient } from './cas/key-management.client';
+import { CertificatesController } from './certificates/certificates.controller';
+import { AdminErrorFilter } from './common/admin-error.filter';
+import { HealthController } from './health.controller';
+import { ProfilesController } from './profiles/profiles.controller';
+import { ProfilesService } from './profiles/profiles.service';
+import { TenantAccess } from './tenants/tenant-access.service';
+import { TenantsController } from './tenants/tenants.controller';
+
+@Module({
+  imports: [telemetryLoggerModule('admin-api', adminConfig().LOG_LEVEL), databaseRootModule('admin-api', tenancyEntities)],
+  controllers: [TenantsController, CasController, ProfilesController, CertificatesController, ApiKeysController, HealthController],
+  providers: [
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_FILTER, useClass: AdminErrorFilter },
+    ApiKeyService,
+    TenantAccess,
+    KeyManagementClient,
+    ProfilesService,
+    CertificateAuthorityReader,
+    IssuedCertificateReader,
+    RpcClient,
+    TenancyEvents,
+  ],
+})
+export class AdminModule {}

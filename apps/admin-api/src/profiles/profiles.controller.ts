@@ -1,0 +1,66 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import type { ProfileEntity } from '@scep/persistence-tenancy';
+import { adminConfig } from '../admin-config';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/principal';
+import { ApiZodBody, ZodPipe } from '../common/zod-body';
+import { TenantAccess } from '../tenants/tenant-access.service';
+import { slug } from '../tenants/tenants.controller';
+import { ProfilesService } from './profiles.service';
+
+/**
+ * Windows clients put the challenge in a PrintableString: only these characters survive (scep-protocol.md §11).
+ */
+const printable = /^[A-Za-z0-9 '()+,\-./:=?]+$/;
+
+const CreateProfile = z.object({
+  slug,
+  caId: z.string().uuid(),
+  challenge: z.string().min(16, 'at least 16 characters').max(255).regex(printable, "PrintableString characters only (A-Z a-z 0-9 space ' ( ) + , - . / : = ?)"),
+  validityDays: z.number().int().min(1).max(3650).default(365),
+  syncWaitMs: z.number().int().min(0).max(60000).default(5000),
+});
+
+@ApiTags('profiles')
+@ApiBearerAuth()
+@Controller('v1/tenants/:tenant/profiles')
+export class ProfilesController {
+  private readonly baseUrl = adminConfig().SCEP_PUBLIC_BASE_URL.replace(/\/+$/, '');
+
+  constructor(
+    private readonly access: TenantAccess,
+    private readonly profiles: ProfilesService,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a SCEP profile (endpoint) with its RA and static challenge' })
+  @ApiZodBody(CreateProfile)
+  async create(@CurrentPrincipal() principal: Principal, @Param('tenant') tenantSlug: string, @Body(new ZodPipe(CreateProfile)) body: z.output<typeof CreateProfile>) {
+    const tenant = await this.access.resolve(principal, tenantSlug);
+    return this.view(tenant.slug, await this.profiles.create(tenant, body));
+  }
+
+  @Get()
+  @ApiOperation({ summary: "List the tenant's profiles" })
+  async list(@CurrentPrincipal() principal: Principal, @Param('tenant') tenantSlug: string) {
+    const tenant = await this.access.resolve(principal, tenantSlug);
+    return { items: (await this.profiles.list(tenant.id)).map((p) => this.view(tenant.slug, p)) };
+  }
+
+  private view(tenantSlug: string, p: ProfileEntity) {
+    return {
+      id: p.id,
+      slug: p.slug,
+      status: p.status,
+      caId: p.caId,
+      challengeMode: p.challengeMode,
+      validityDays: p.validityDays,
+      syncWaitMs: p.syncWaitMs,
+      scepUrl: `${this.baseUrl}/scep/${tenantSlug}/${p.slug}/pkiclient.exe`,
+      createdAt: p.createdAt,
+    };
+  }
+}

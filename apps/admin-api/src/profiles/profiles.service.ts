@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ChallengeSetStatic, IssueRaCredential, JobIds } from '@scep/contracts';
+import { isUniqueViolation } from '@scep/persistence-core';
+import { CertificateAuthorityReader } from '@scep/persistence-read';
+import { ProfileEntity, type TenantEntity } from '@scep/persistence-tenancy';
+import { RpcClient, TenancyEvents } from '@scep/transport';
+import { AdminError } from '../common/admin-error';
+import { KeyManagementClient } from '../cas/key-management.client';
+
+export interface CreateProfileInput {
+  readonly slug: string;
+  readonly caId: string;
+  /** Secret: forwarded to the challenge service, which stores only a keyed hash. */
+  readonly challenge: string;
+  readonly validityDays: number;
+  readonly syncWaitMs: number;
+}
+
+/** RA credentials live as long as this or their CA, whichever ends first. */
+const RA_VALIDITY_DAYS = 730;
+
+/**
+ * Creates a SCEP endpoint in steps that each other service owns: the profile row (provisioning), the RA credential
+ * (signer), the static challenge (challenge service), then activation. Until it is active the gateway ignores it;
+ * a failed step removes the provisioning row, so nothing half-made is ever served.
+ */
+@Injectable()
+export class ProfilesService {
+  private readonly logger = new Logger(ProfilesService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cas: CertificateAuthorityReader,
+    private readonly keyManagement: KeyManagementClient,
+    private readonly rpc: RpcClient,
+    private readonly events: TenancyEvents,
+  ) {}
+
+  async create(tenant: TenantEntity, input: CreateProfileInput): Promise<ProfileEntity> {
+    const ca = await this.cas.find(tenant.id, input.caId);
+    if (!ca) throw new AdminError('invalid', `CA '${input.caId}' not found in tenant '${tenant.slug}'`, 'caId');
+    const repository = this.dataSource.getRepository(ProfileEntity);
+    const profile: ProfileEntity = Object.assign(new ProfileEntity(), {
+      id: randomUUID(),
+      tenantId: tenant.id,
+      slug: input.slug,
+      status: 'provisioning' as const,
+      caId: ca.id,
+      raCredentialId: null as string | null,
+      challengeMode: 'static',
+      validityDays: input.validityDays,
+      syncWaitMs: input.syncWaitMs,
+    } satisfies Partial<ProfileEntity>);
+    try {
+      await repository.insert(profile);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AdminError('conflict', `profile '${input.slug}' already exists`, 'slug');
+      throw error;
+    }
+    try {
+      const raCredentialId = randomUUID();
+      await this.keyManagement.run(
+        IssueRaCredential,
+        {
+          tenantId: tenant.id,
+          caId: ca.id,
+          raCredentialId,
+          subjectDn: `CN=${escapeRdnValue(`${tenant.slug} ${input.slug} SCEP RA`)}`,
+          validityDays: RA_VALIDITY_DAYS,
+        },
+        JobIds.issueRaCredential(tenant.id, raCredentialId),
+      );
+      await this.rpc.call(ChallengeSetStatic, { tenantId: tenant.id, profileId: profile.id, challenge: input.challenge });
+      await repository.update({ tenantId: tenant.id, id: profile.id }, { raCredentialId, status: 'active' });
+      profile.raCredentialId = raCredentialId;
+      profile.status = 'active';
+    } catch (error) {
+      await repository.delete({ tenantId: tenant.id, id: profile.id, status: 'provisioning' });
+      this.logger.warn({ tenantId: tenant.id, profile: input.slug, reason: error instanceof Error ? error.name : 'error' }, 'profile provisioning failed');
+      throw error;
+    }
+    await this.events.publish({ tenantId: tenant.id, profileId: profile.id });
+    return profile;
+  }
+
+  list(tenantId: string): Promise<ProfileEntity[]> {
+    return this.dataSource.getRepository(ProfileEntity).find({ where: { tenantId }, order: { createdAt: 'ASC' } });
+  }
+}
+
+function escapeRdnValue(value: string): string {
+  return value.replace(/([,+"\\<>;=])/g, '\\$1');
+}

@@ -1,0 +1,23 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Keyed hash of a challenge bound to its tenant and profile (scep-protocol.md §13): the same secret on two
+ * profiles hashes differently, and comparison is of fixed-length digests in constant time.
+ */
+export class ChallengeHasher {
+  constructor(private readonly pepper: Buffer) {}
+
+  hash(tenantId: string, profileId: string, challenge: string): Buffer {
+    return createHmac('sha256', this.pepper).update(`${tenantId}\n${profileId}\n`).update(challenge, 'utf8').digest();
+  }
+
+  /** True when `challenge` matches any of `hashes`; every hash is compared (no early exit). */
+  matches(tenantId: string, profileId: string, challenge: string, hashes: readonly Buffer[]): boolean {
+    const candidate = this.hash(tenantId, profileId, challenge);
+    let matched = false;
+    for (const stored of hashes) {
+      if (stored.length === candidate.length && timingSafeEqual(stored, candidate)) matched = true;
+    }
+    return matched;
+  }
+}

@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { Queues } from '@scep/contracts';
+import { databaseRootModule } from '@scep/persistence-core';
+import { EnrollmentTransactionRepository, enrollmentEntities } from '@scep/persistence-enrollment';
+import { ProfileSettingsReader } from '@scep/persistence-read';
+import { telemetryLoggerModule } from '@scep/telemetry';
+import { TenancyEvents, queueModule, queueRootModule } from '@scep/transport';
+import { EnrollmentRpcController } from './enrollment/enrollment-rpc.controller';
+import { EnrollmentService } from './enrollment/enrollment.service';
+import { SigningQueueProducer } from './enrollment/signing-queue.producer';
+import { EnrollmentOutcomesProcessor } from './outcomes/enrollment-outcomes.processor';
+import { policyConfig } from './policy-config';
+import { ProfileSettingsCache } from './profiles/profile-settings.cache';
+
+@Module({
+  imports: [
+    telemetryLoggerModule('policy-service', policyConfig().LOG_LEVEL),
+    databaseRootModule('policy-service', enrollmentEntities),
+    queueRootModule(),
+    queueModule(Queues.certificateSigning, Queues.enrollmentOutcomes),
+  ],
+  controllers: [EnrollmentRpcController],
+  providers: [
+    EnrollmentTransactionRepository,
+    ProfileSettingsReader,
+    ProfileSettingsCache,
+    TenancyEvents,
+    SigningQueueProducer,
+    EnrollmentService,
+    EnrollmentOutcomesProcessor,
+  ],
+})
+export class PolicyModule {}

@@ -1,0 +1,89 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { buildCertsOnly } from '@scep/codec';
+import { KeyWrapAad } from '@scep/contracts';
+import { importPrivateKeyPkcs8, readCertificate, unwrapSecret } from '@scep/pki';
+import { ScepEndpointReader } from '@scep/persistence-read';
+import { TenancyEvents } from '@scep/transport';
+import { gatewayConfig } from '../gateway-config';
+import type { ScepEndpoint } from './scep-endpoint';
+
+const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const FOUND_TTL_MS = 5 * 60 * 1000;
+/** Unknown endpoints are remembered briefly so that junk paths cannot hammer the database. */
+const MISSING_TTL_MS = 5 * 1000;
+
+interface Entry {
+  readonly expires: number;
+  readonly tenantId?: string;
+  readonly value: Promise<ScepEndpoint | undefined>;
+}
+
+/**
+ * Tenant/profile/RA material per endpoint: one database read and one RA-key unwrap per endpoint and TTL, shared by
+ * concurrent requests, dropped when admin-api announces a change for the tenant.
+ */
+@Injectable()
+export class ScepEndpointCache implements OnModuleInit {
+  private readonly logger = new Logger(ScepEndpointCache.name);
+  private readonly config = gatewayConfig();
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly reader: ScepEndpointReader,
+    private readonly events: TenancyEvents,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.events.subscribe((event) => {
+      for (const [key, entry] of this.entries) {
+        // Unknown endpoints may have just been created: drop them too.
+        if (!entry.tenantId || entry.tenantId === event.tenantId) this.entries.delete(key);
+      }
+    });
+  }
+
+  async get(tenantSlug: string, profileSlug: string): Promise<ScepEndpoint | undefined> {
+    if (!SLUG.test(tenantSlug) || !SLUG.test(profileSlug)) return undefined;
+    const key = `${tenantSlug}/${profileSlug}`;
+    const hit = this.entries.get(key);
+    if (hit && hit.expires > Date.now()) return hit.value;
+    const value = this.load(tenantSlug, profileSlug);
+    this.entries.set(key, { expires: Date.now() + FOUND_TTL_MS, value });
+    try {
+      const endpoint = await value;
+      this.entries.set(key, {
+        expires: Date.now() + (endpoint ? FOUND_TTL_MS : MISSING_TTL_MS),
+        tenantId: endpoint?.tenantId,
+        value,
+      });
+      return endpoint;
+    } catch (error) {
+      this.entries.delete(key);
+      throw error;
+    }
+  }
+
+  private async load(tenantSlug: string, profileSlug: string): Promise<ScepEndpoint | undefined> {
+    const record = await this.reader.find(tenantSlug, profileSlug);
+    if (!record || record.status !== 'active') return undefined;
+    if (record.raKekId !== this.config.SCEP_GATEWAY_RA_KEK_ID) {
+      this.logger.error({ tenantId: record.tenantId, profileId: record.profileId, kekId: record.raKekId }, 'RA key wrapped under an unknown KEK');
+      return undefined;
+    }
+    const raKey = importPrivateKeyPkcs8(
+      unwrapSecret(this.config.SCEP_GATEWAY_RA_KEK, record.raWrappedKey, KeyWrapAad.raKey(record.tenantId, record.raCredentialId)),
+    );
+    const raCertificate = readCertificate(record.raCertificateDer);
+    const ca = readCertificate(record.caCertificateDer);
+    return {
+      tenantId: record.tenantId,
+      tenantSlug,
+      profileId: record.profileId,
+      profileSlug,
+      syncWaitMs: record.syncWaitMs,
+      ra: { certificate: raCertificate, privateKey: raKey },
+      ca,
+      caCertBag: buildCertsOnly([raCertificate.der, ca.der]),
+    };
+  }
+}

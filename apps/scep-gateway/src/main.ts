@@ -1,0 +1,20 @@
+import { telemetry } from './instrument';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { runService } from '@scep/telemetry';
+import { GatewayModule } from './gateway.module';
+import { gatewayConfig } from './gateway-config';
+import { configureGatewayHttp, gatewayHttpAdapter } from './http-server';
+
+const config = gatewayConfig();
+
+void runService({
+  name: 'scep-gateway',
+  telemetry,
+  create: () => NestFactory.create<NestFastifyApplication>(GatewayModule, gatewayHttpAdapter(config), { bufferLogs: true }),
+  start: async (app) => {
+    configureGatewayHttp(app, config);
+    await app.listen(config.SCEP_GATEWAY_PORT, config.SCEP_GATEWAY_HOST);
+    return { url: await app.getUrl() };
+  },
+});

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { UnrecoverableError } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { CaKeyStore } from '@scep/ca-keystore';
+import type { GenerateCa, JobPayload, JobResult } from '@scep/contracts';
+import { CertificateAuthorityEntity } from '@scep/persistence-issuance';
+import {
+  PkiError,
+  buildSelfSignedCaCertificate,
+  encodeDistinguishedName,
+  formatDistinguishedName,
+  generateRsaKeyPair,
+  randomSerial,
+} from '@scep/pki';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Generates a tenant's root CA: the key is born here, wrapped under the CA KEK, and never leaves the signer. */
+@Injectable()
+export class CaGenerator {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly keys: CaKeyStore,
+  ) {}
+
+  async generate(payload: JobPayload<typeof GenerateCa>): Promise<JobResult<typeof GenerateCa>> {
+    const repository = this.dataSource.getRepository(CertificateAuthorityEntity);
+    const existing = await repository.findOneBy({ tenantId: payload.tenantId, id: payload.caId });
+    if (existing) return toResult(existing);
+
+    let subjectDer: Buffer;
+    try {
+      subjectDer = encodeDistinguishedName(payload.subjectDn);
+    } catch (error) {
+      if (error instanceof PkiError) throw new UnrecoverableError('invalid-subject');
+      throw error;
+    }
+    const keyPair = await generateRsaKeyPair(payload.keySize);
+    const notBefore = new Date(Date.now() - 60_000);
+    const notAfter = new Date(notBefore.getTime() + payload.validityDays * DAY_MS);
+    const certificateDer = buildSelfSignedCaCertificate({ subjectDer, keyPair, notBefore, notAfter, digest: 'sha256', serial: randomSerial() });
+    const row = Object.assign(new CertificateAuthorityEntity(), {
+      id: payload.caId,
+      tenantId: payload.tenantId,
+      name: payload.name,
+      subject: formatDistinguishedName(subjectDer),
+      certificateDer,
+      keySpec: `rsa-${payload.keySize}`,
+      notBefore,
+      notAfter,
+    });
+    await this.dataSource.transaction(async (manager) => {
+      await manager.insert(CertificateAuthorityEntity, row);
+      await this.keys.store(manager, payload.tenantId, payload.caId, keyPair.privateKey);
+    });
+    return toResult(row);
+  }
+}
+
+function toResult(row: CertificateAuthorityEntity): JobResult<typeof GenerateCa> {
+  return { caId: row.id, certificateDer: row.certificateDer.toString('base64'), notAfter: row.notAfter.toISOString() };
+}

@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { UnrecoverableError } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { type IssueRaCredential, type JobPayload, type JobResult, KeyWrapAad } from '@scep/contracts';
+import { RaCredentialEntity } from '@scep/persistence-issuance';
+import {
+  PkiError,
+  encodeDistinguishedName,
+  exportPrivateKeyPkcs8,
+  generateRsaKeyPair,
+  issueCertificate,
+  randomSerial,
+  wrapSecret,
+} from '@scep/pki';
+import { IssuingCaCache, UnknownCaError } from '../signing/issuing-ca.cache';
+import { signerConfig } from '../signer-config';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Issues a profile's RA credential (scep-protocol.md §4.2, §8.1): an RSA-2048 end-entity key pair certified by the
+ * CA with keyUsage digitalSignature + keyEncipherment and no CA flag, its key wrapped under the RA KEK that the
+ * gateway holds. The RA decrypts requests and signs CertReps; only the CA key signs certificates.
+ */
+@Injectable()
+export class RaIssuer {
+  private readonly config = signerConfig();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cas: IssuingCaCache,
+  ) {}
+
+  async issue(payload: JobPayload<typeof IssueRaCredential>): Promise<JobResult<typeof IssueRaCredential>> {
+    const repository = this.dataSource.getRepository(RaCredentialEntity);
+    const existing = await repository.findOneBy({ tenantId: payload.tenantId, id: payload.raCredentialId });
+    if (existing) return toResult(existing);
+
+    let subjectDer: Buffer;
+    try {
+      subjectDer = encodeDistinguishedName(payload.subjectDn);
+    } catch (error) {
+      if (error instanceof PkiError) throw new UnrecoverableError('invalid-subject');
+      throw error;
+    }
+    let ca;
+    try {
+      ca = await this.cas.get(payload.tenantId, payload.caId);
+    } catch (error) {
+      if (error instanceof UnknownCaError) throw new UnrecoverableError('ca-not-found');
+      throw error;
+    }
+    const keyPair = await generateRsaKeyPair(2048);
+    const notBefore = new Date(Date.now() - 60_000);
+    const notAfter = new Date(Math.min(notBefore.getTime() + payload.validityDays * DAY_MS, ca.certificate.notAfter.getTime()));
+    const certificateDer = issueCertificate({
+      issuer: ca.certificate,
+      issuerKey: ca.privateKey,
+      subjectDer,
+      subjectSpkiDer: keyPair.publicKey.export({ type: 'spki', format: 'der' }),
+      serial: randomSerial(),
+      notBefore,
+      notAfter,
+      digest: 'sha256',
+      keyUsage: ['digitalSignature', 'keyEncipherment'],
+      extendedKeyUsage: [],
+    });
+    const row = Object.assign(new RaCredentialEntity(), {
+      id: payload.raCredentialId,
+      tenantId: payload.tenantId,
+      caId: payload.caId,
+      certificateDer,
+      kekId: this.config.SIGNER_RA_KEK_ID,
+      wrappedKey: wrapSecret(
+        this.config.SIGNER_RA_KEK,
+        exportPrivateKeyPkcs8(keyPair.privateKey),
+        KeyWrapAad.raKey(payload.tenantId, payload.raCredentialId),
+      ),
+      notAfter,
+    });
+    await repository.insert(row);
+    return toResult(row);
+  }
+}
+
+function toResult(row: RaCredentialEntity): JobResult<typeof IssueRaCredential> {
+  return { raCredentialId: row.id, certificateDer: row.certificateDer.toString('base64'), notAfter: row.notAfter.toISOString() };
+}

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { uuid } from './primitives';
+
+/**
+ * Cache invalidation broadcast over Redis pub/sub (channel `<REDIS_PREFIX>:tenancy-changed`): every replica of every
+ * service drops what it cached for the tenant. Broadcast is what we want here, unlike RPC.
+ */
+export const TenancyChanged = z.object({
+  tenantId: uuid,
+  /** Omitted: everything of the tenant. */
+  profileId: uuid.optional(),
+});
+export type TenancyChangedEvent = z.infer<typeof TenancyChanged>;
+
+export const tenancyChangedChannel = (redisPrefix: string) => `${redisPrefix}:tenancy-changed`;

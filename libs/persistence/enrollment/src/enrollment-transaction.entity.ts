@@ -1,0 +1,37 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+export type EnrollmentStatus = 'queued' | 'pending' | 'issued' | 'rejected' | 'failed';
+
+/** Why a transaction was decided the way it was (every rule's result, who or what approved, when). */
+export interface DecisionRecord {
+  rules: Array<{ rule: string; passed: boolean; detail: string }>;
+  decidedAt: string;
+  approver: string;
+}
+
+/** One SCEP transaction of a profile (RFC 8894 §3.2.1.1), its decision and its outcome. */
+@Entity({ schema: 'enrollment', name: 'transactions' })
+export class EnrollmentTransactionEntity {
+  @PrimaryColumn('uuid') id: string;
+  @Column('uuid', { name: 'tenant_id' }) tenantId: string;
+  @Column('uuid', { name: 'profile_id' }) profileId: string;
+  @Column('text', { name: 'transaction_id' }) transactionId: string;
+  @Column('smallint', { name: 'message_type' }) messageType: number;
+  @Column('text') status: EnrollmentStatus;
+  @Column('bytea', { name: 'csr_der' }) csrDer: Buffer;
+  @Column('text', { name: 'csr_fingerprint' }) csrFingerprint: string;
+  @Column('text', { name: 'key_fingerprint' }) keyFingerprint: string;
+  @Column('text', { name: 'signer_fingerprint' }) signerFingerprint: string;
+  @Column('text') subject: string;
+  @Column('text', { name: 'request_cipher' }) requestCipher: string;
+  @Column('text', { name: 'request_digest' }) requestDigest: string;
+  @Column('text', { name: 'fail_info', nullable: true }) failInfo: string | null;
+  @Column('text', { name: 'status_reason', nullable: true }) statusReason: string | null;
+  @Column('jsonb') decision: DecisionRecord;
+  @Column('text', { name: 'certificate_serial', nullable: true }) certificateSerial: string | null;
+  @Column('bytea', { name: 'certificate_der', nullable: true }) certificateDer: Buffer | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+  @Column('timestamptz', { name: 'completed_at', nullable: true }) completedAt: Date | null;
+  @Column('timestamptz', { name: 'superseded_at', nullable: true }) supersededAt: Date | null;
+}

@@ -1,0 +1,17 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+/** A certificate the signer issued; unique per enrollment transaction so a retried job returns it again. */
+@Entity({ schema: 'issuance', name: 'certificates' })
+export class IssuedCertificateEntity {
+  @PrimaryColumn('uuid') id: string;
+  @Column('uuid', { name: 'tenant_id' }) tenantId: string;
+  @Column('uuid', { name: 'ca_id' }) caId: string;
+  @Column('uuid', { name: 'profile_id' }) profileId: string;
+  @Column('uuid', { name: 'enrollment_id' }) enrollmentId: string;
+  @Column('text', { name: 'serial_hex' }) serialHex: string;
+  @Column('text') subject: string;
+  @Column('timestamptz', { name: 'not_before' }) notBefore: Date;
+  @Column('timestamptz', { name: 'not_after' }) notAfter: Date;
+  @Column('bytea', { name: 'certificate_der' }) certificateDer: Buffer;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+}

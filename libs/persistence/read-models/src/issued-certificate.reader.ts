@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+
+export interface IssuedCertificateRecord {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly caId: string;
+  readonly profileId: string;
+  readonly enrollmentId: string;
+  readonly serialHex: string;
+  readonly subject: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly certificateDer: Buffer;
+  readonly createdAt: Date;
+}
+
+export interface CertificatePage {
+  readonly items: IssuedCertificateRecord[];
+  /** Opaque cursor for the next page, absent on the last page. */
+  readonly nextCursor?: string;
+}
+
+/** Read-only projection of issuance.certificates (owner: signer-worker), newest first, keyset-paginated. */
+@Injectable()
+export class IssuedCertificateReader {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async list(tenantId: string, options: { limit: number; cursor?: string; profileId?: string }): Promise<CertificatePage> {
+    const params: unknown[] = [tenantId, options.limit + 1];
+    const where = ['tenant_id = $1'];
+    if (options.profileId) {
+      params.push(options.profileId);
+      where.push(`profile_id = $${params.length}`);
+    }
+    const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+    if (after) {
+      params.push(after.createdAt, after.id);
+      where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT id, tenant_id, ca_id, profile_id, enrollment_id, serial_hex, subject, not_before, not_after,
+              certificate_der, created_at
+         FROM issuance.certificates WHERE ${where.join(' AND ')}
+        ORDER BY created_at DESC, id DESC LIMIT $2`,
+      params,
+    );
+    const items = rows.slice(0, options.limit).map((row) => ({
+      id: row.id as string,
+      tenantId: row.tenant_id as string,
+      caId: row.ca_id as string,
+      profileId: row.profile_id as string,
+      enrollmentId: row.enrollment_id as string,
+      serialHex: row.serial_hex as string,
+      subject: row.subject as string,
+      notBefore: row.not_before as Date,
+      notAfter: row.not_after as Date,
+      certificateDer: row.certificate_der as Buffer,
+      createdAt: row.created_at as Date,
+    }));
+    const last = items[items.length - 1];
+    return rows.length > options.limit && last ? { items, nextCursor: encodeCursor(last.createdAt, last.id) } : { items };
+  }
+}
+
+function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
+}
+
+/** Undefined for a cursor we did not make (the caller answers 400). */
+export function decodeCursor(cursor: string): { createdAt: string; id: string } | undefined {
+  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt)) || !/^[0-9a-f-]{36}$/.test(id)) return undefined;
+  return { createdAt, id };
+}

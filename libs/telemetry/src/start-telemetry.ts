@@ -1,0 +1,69 @@
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import {
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { ScrubbingSpanProcessor } from './scrubbing-span-processor';
+import { loadTelemetryConfig } from './telemetry-config';
+
+export interface TelemetryHandle {
+  /** Flushes pending spans and stops the SDK. */
+  shutdown(): Promise<void>;
+}
+
+let handle: TelemetryHandle | undefined;
+
+function exporterFor(kind: 'otlp' | 'console'): SpanExporter {
+  return kind === 'otlp' ? new OTLPTraceExporter() : new ConsoleSpanExporter();
+}
+
+/**
+ * Starts the OpenTelemetry Node SDK. Must run before @nestjs/*, pg, ioredis and pino are loaded, so every
+ * service's main.ts imports its `instrument.ts` first. Idempotent within a process.
+ */
+export function startTelemetry(serviceName: string, extraProcessors: SpanProcessor[] = []): TelemetryHandle {
+  if (handle) return handle;
+  const config = loadTelemetryConfig();
+  const processors: SpanProcessor[] = [...extraProcessors];
+  if (config.OTEL_TRACES_EXPORTER !== 'none') {
+    processors.push(
+      new BatchSpanProcessor(exporterFor(config.OTEL_TRACES_EXPORTER), {
+        scheduledDelayMillis: config.OTEL_BSP_SCHEDULE_DELAY,
+      }),
+    );
+  }
+  if (config.OTEL_SDK_DISABLED === 'true') {
+    handle = { shutdown: async () => undefined };
+    return handle;
+  }
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }),
+    spanProcessors: processors.map((p) => new ScrubbingSpanProcessor(p)),
+    instrumentations: [
+      new HttpInstrumentation({
+        // Never record request/response headers (Authorization, API keys).
+        headersToSpanAttributes: { client: { requestHeaders: [], responseHeaders: [] }, server: { requestHeaders: [], responseHeaders: [] } },
+      }),
+      new PgInstrumentation({ enhancedDatabaseReporting: false }),
+      // Record the command only: values may be challenges, job payloads or rate-limit keys.
+      new IORedisInstrumentation({ dbStatementSerializer: (command) => command }),
+      new NestInstrumentation(),
+      new PinoInstrumentation(),
+      new UndiciInstrumentation(),
+    ],
+  });
+  sdk.start();
+  handle = { shutdown: () => sdk.shutdown() };
+  return handle;
+}
