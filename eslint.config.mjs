@@ -19,17 +19,18 @@ export default [
           allow: [],
           depConstraints: [
             // --- scope: who may use whose code and tables ---
-            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
-            { sourceTag: 'scope:challenge', onlyDependOnLibsWithTags: ['scope:challenge', 'scope:shared'] },
-            { sourceTag: 'scope:policy', onlyDependOnLibsWithTags: ['scope:policy', 'scope:shared'] },
-            { sourceTag: 'scope:signer', onlyDependOnLibsWithTags: ['scope:signer', 'scope:shared'] },
-            { sourceTag: 'scope:admin', onlyDependOnLibsWithTags: ['scope:admin', 'scope:shared'] },
-            { sourceTag: 'scope:ops', onlyDependOnLibsWithTags: ['scope:ops', 'scope:shared'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:testing', 'scope:gateway', 'scope:shared'] },
+            { sourceTag: 'scope:challenge', onlyDependOnLibsWithTags: ['scope:testing', 'scope:challenge', 'scope:shared'] },
+            { sourceTag: 'scope:policy', onlyDependOnLibsWithTags: ['scope:testing', 'scope:policy', 'scope:shared'] },
+            { sourceTag: 'scope:signer', onlyDependOnLibsWithTags: ['scope:testing', 'scope:signer', 'scope:shared'] },
+            { sourceTag: 'scope:admin', onlyDependOnLibsWithTags: ['scope:testing', 'scope:admin', 'scope:shared'] },
+            { sourceTag: 'scope:ops', onlyDependOnLibsWithTags: ['scope:testing', 'scope:ops', 'scope:shared'] },
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:testing', 'scope:shared'] },
+            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:testing', 'scope:shared', 'scope:ops'] },
             // --- type: layering ---
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:data', 'type:infra', 'type:pure', 'type:contracts'] },
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:pure', 'type:contracts'] },
-            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:data', 'type:infra', 'type:pure'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:testing', 'type:data', 'type:infra', 'type:pure', 'type:contracts'] },
+            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:testing', 'type:infra', 'type:pure', 'type:contracts'] },
+            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:testing', 'type:data', 'type:infra', 'type:pure', 'type:contracts'] },
             { sourceTag: 'type:pure', onlyDependOnLibsWithTags: ['type:pure'], bannedExternalImports: pureBanned },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], allowedExternalImports: ['zod'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:data', 'type:infra', 'type:pure', 'type:contracts'] },
@@ -48,6 +49,8 @@ export default [
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/no-explicit-any': 'error',
+      // Test helpers are for specs only (scope:testing is reachable from every scope for that reason).
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@scep/testing'], message: 'test helpers are for *.spec.ts / *.int-spec.ts only' }] }],
       'no-restricted-syntax': [
         'error',
         {

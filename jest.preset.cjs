@@ -6,7 +6,7 @@ module.exports = {
   ...nxPreset,
   testEnvironment: 'node',
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json', isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json', diagnostics: false }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   coverageReporters: ['text-summary'],

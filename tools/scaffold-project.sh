@@ -17,7 +17,7 @@ JSON
 [ -f "$root/tsconfig.spec.json" ] || cat > "$root/tsconfig.spec.json" <<JSON
 {
   "extends": "${up}tsconfig.base.json",
-  "compilerOptions": { "types": ["node", "jest"] },
+  "compilerOptions": { "types": ["node", "jest"], "isolatedModules": true },
   "include": ["src/**/*.ts"]
 }
 JSON

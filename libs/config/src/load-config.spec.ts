@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, loadConfig, redactConfig, secretKey32 } from '@scep/config';
+import { ConfigError, loadConfig, redactConfig, secretKey32 } from './index';
 
 const schema = z.object({
   PORT: z.coerce.number().int().default(8080),

@@ -4,8 +4,9 @@ import { z } from 'zod';
 
 /** JSON Schema of a zod schema for the OpenAPI document (one source of truth for validation and docs). */
 export function openApiSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return rest;
+  const jsonSchema = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete jsonSchema.$schema;
+  return jsonSchema;
 }
 
 /** Validates with zod; a 400 names every offending field. */

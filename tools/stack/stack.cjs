@@ -1,0 +1,147 @@
+// Starts the platform's services as local processes from dist/ (the dev launcher and the e2e tests share this).
+// Plain CommonJS on purpose: it runs before and independently of the TypeScript build.
+'use strict';
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const readline = require('node:readline');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Start order: consumers and RPC servers first, the edges last. */
+const SERVICES = ['signer-worker', 'challenge-service', 'policy-service', 'scep-gateway', 'admin-api'];
+
+const mainOf = (service) => path.join(ROOT, 'dist', 'apps', service, 'src', 'main.js');
+
+/**
+ * Runs `npm run migrate` equivalent (compiled CLI) with the given environment.
+ * @param {Record<string,string>} env
+ */
+function runMigrations(env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist/libs/persistence/migrations/src/cli.js')], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(output.trim()) : reject(new Error(`migrations failed: ${output.trim()}`))));
+  });
+}
+
+/**
+ * Starts one service and resolves when it logs its ready line.
+ * @param {string} service
+ * @param {{ env: Record<string,string>, logFile?: string, onLine?: (service: string, line: string) => void, readyTimeoutMs?: number }} options
+ */
+function startService(service, options) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--enable-source-maps', mainOf(service)], {
+      cwd: ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const log = options.logFile ? fs.createWriteStream(options.logFile, { flags: 'a' }) : undefined;
+    const tail = [];
+    let ready = false;
+    const timer = setTimeout(() => {
+      if (!ready) {
+        child.kill('SIGKILL');
+        reject(new Error(`${service} not ready after ${options.readyTimeoutMs ?? 60000} ms:\n${tail.join('\n')}`));
+      }
+    }, options.readyTimeoutMs ?? 60000);
+    const onLine = (line) => {
+      log?.write(`${line}\n`);
+      tail.push(line);
+      if (tail.length > 30) tail.shift();
+      options.onLine?.(service, line);
+      if (!ready && line.includes('"event":"ready"')) {
+        ready = true;
+        clearTimeout(timer);
+        let details = {};
+        try {
+          details = JSON.parse(line);
+        } catch {
+          // keep empty details
+        }
+        resolve({ service, child, details });
+      }
+    };
+    readline.createInterface({ input: child.stdout }).on('line', onLine);
+    readline.createInterface({ input: child.stderr }).on('line', onLine);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('exit', (code, signal) => {
+      log?.end();
+      if (!ready) {
+        clearTimeout(timer);
+        reject(new Error(`${service} exited (${signal ?? code}) before it was ready:\n${tail.join('\n')}`));
+      }
+    });
+  });
+}
+
+/** Sends SIGTERM to a child we started and waits for it; SIGKILL after `graceMs`. */
+function stopChild(child, graceMs = 10000) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Starts the services in order.
+ * @param {{ env: Record<string,string>, services?: string[], logDir?: string, onLine?: (service: string, line: string) => void, readyTimeoutMs?: number }} options
+ */
+async function startStack(options) {
+  const started = new Map();
+  const services = options.services ?? SERVICES;
+  if (options.logDir) fs.mkdirSync(options.logDir, { recursive: true });
+  try {
+    for (const service of services) {
+      const result = await startService(service, {
+        env: options.env,
+        logFile: options.logDir ? path.join(options.logDir, `${service}.log`) : undefined,
+        onLine: options.onLine,
+        readyTimeoutMs: options.readyTimeoutMs,
+      });
+      started.set(service, result);
+    }
+  } catch (error) {
+    await Promise.all([...started.values()].map((s) => stopChild(s.child)));
+    throw error;
+  }
+  return {
+    services: started,
+    /** Starts (again) one service of this stack, e.g. after stopping it in a test. */
+    async start(service) {
+      const result = await startService(service, {
+        env: options.env,
+        logFile: options.logDir ? path.join(options.logDir, `${service}.log`) : undefined,
+        onLine: options.onLine,
+        readyTimeoutMs: options.readyTimeoutMs,
+      });
+      started.set(service, result);
+      return result;
+    },
+    async stopService(service) {
+      const s = started.get(service);
+      if (s) await stopChild(s.child);
+    },
+    async stop() {
+      // Edges first, so nothing new arrives while the back end drains.
+      for (const service of [...started.keys()].reverse()) await stopChild(started.get(service).child);
+    },
+  };
+}
+
+module.exports = { ROOT, SERVICES, runMigrations, startService, startStack, stopChild };
