@@ -20,6 +20,8 @@ export const rpcEnv = {
   /** Subject prefix of every RPC pattern; one per deployment (and per test run). */
   RPC_NAMESPACE: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/).default('scep'),
   RPC_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(5000),
+  /** How long a stopping RPC server keeps its connection for in-flight handlers after unsubscribing. */
+  RPC_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60000).default(2000),
 };
 
 export const logEnv = {

@@ -65,7 +65,8 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   private classify(method: string, error: unknown): Error {
     const name = error instanceof Error ? error.name : '';
     const message = error instanceof Error ? error.message : typeof error === 'object' && error ? String((error as { message?: unknown }).message ?? '') : String(error);
-    if (name === 'TimeoutError' || /no responders|CONNECTION_REFUSED|TIMEOUT|disconnect/i.test(message)) {
+    // Nest reports "no subscribers listening" when no replica serves the subject (EmptyResponseException).
+    if (name === 'TimeoutError' || /no subscribers|no responders|CONNECTION_REFUSED|TIMEOUT|disconnect|closed/i.test(message)) {
       return new RpcUnavailableError(method);
     }
     return new RpcCallError(method, message.slice(0, 200) || 'remote error');

@@ -1,5 +1,5 @@
 import { type CustomStrategy, type NatsContext, ServerNats } from '@nestjs/microservices';
-import { type Span, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { type Span, SpanKind, context, trace } from '@opentelemetry/api';
 import { extractTraceContext } from '@scep/telemetry';
 import { transportConfig } from './transport-config';
 
@@ -16,7 +16,9 @@ export function rpcServerStrategy(serviceName: string): CustomStrategy {
     servers: [config.NATS_URL],
     queue: `${config.RPC_NAMESPACE}.${serviceName}`,
     name: serviceName,
+    // On stop: unsubscribe (NATS routes new requests to other replicas), let in-flight handlers finish, then close.
     gracefulShutdown: true,
+    gracePeriod: config.RPC_SHUTDOWN_GRACE_MS,
   });
   const spans = new WeakMap<object, Span>();
   server.setOnProcessingStartHook((_transport, rpcContext, done) => {
@@ -36,6 +38,5 @@ export function rpcServerStrategy(serviceName: string): CustomStrategy {
       span.end();
     }
   });
-  void SpanStatusCode;
   return { strategy: server };
 }
