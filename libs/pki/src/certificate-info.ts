@@ -1,5 +1,13 @@
 // OWNER: codec helper. Fast read of the fields SCEP and issuance need from an X.509 certificate.
+// A direct walk with the lib's BER reader (≈ 10 µs) instead of pkijs schema matching or X509Certificate
+// (≈ 130 µs, most of it OpenSSL's SPKI decoder). Lenient on purpose (scep-protocol.md §5.3 step 3): unknown
+// critical extensions, a critical AKI (Windows self-signed signers), odd or random serials (Apple) and
+// v1 certificates are all read; only the structure must be sound.
+import { createHash, createPublicKey, X509Certificate } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import { berBytes, berChildren, berContent, berIntegerBytes, berOid, berStringOctets, berTime, readBerStrict } from './ber-walk';
+import { PkiError } from './errors';
+import { formatDistinguishedName } from './name';
 
 export interface CertificateInfo {
   /** The certificate's DER, exactly as received. */
@@ -26,10 +34,137 @@ export interface CertificateInfo {
   readonly isCA: boolean;
   /** subject Name DER equals issuer Name DER. */
   readonly selfIssued: boolean;
+  /** Public key algorithm OID of the SubjectPublicKeyInfo (e.g. 1.2.840.113549.1.1.1 rsaEncryption). */
+  readonly publicKeyAlgorithmOid?: string;
+  /** SHA-1 of the subjectPublicKey BIT STRING value: the RFC 5280 §4.2.1.2 method (1) key identifier. */
+  readonly publicKeySha1?: Buffer;
 }
+
+const OID_RSA_ENCRYPTION = '1.2.840.113549.1.1.1';
+const OID_SUBJECT_KEY_IDENTIFIER = '2.5.29.14';
+const OID_BASIC_CONSTRAINTS = '2.5.29.19';
 
 /** Parses a DER certificate leniently (critical AKI on Windows self-signed certs is fine). Throws PkiError MALFORMED_CERTIFICATE. */
 export function readCertificate(der: Uint8Array): CertificateInfo {
-  void der;
-  throw new Error('not implemented');
+  try {
+    return parse(Buffer.from(der.buffer, der.byteOffset, der.byteLength));
+  } catch (e) {
+    if (e instanceof PkiError && e.code === 'MALFORMED_CERTIFICATE') throw e;
+    throw new PkiError('MALFORMED_CERTIFICATE', 'not a readable X.509 certificate');
+  }
+}
+
+function parse(buf: Buffer): CertificateInfo {
+  // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue } (RFC 5280 §4.1)
+  const cert = readBerStrict(buf);
+  if (cert.tag !== 0x30) throw bad();
+  const top = berChildren(cert, 3);
+  if (top.length !== 3 || top[0].tag !== 0x30) throw bad();
+  const tbs = berChildren(top[0], 10);
+  let i = 0;
+  if (tbs[i]?.tag === 0xa0) i++; // version [0] EXPLICIT, absent for v1
+  if (tbs.length < i + 6) throw bad();
+  // serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
+  const [serialNode, , issuer, validity, subject, spki] = tbs.slice(i, i + 6);
+  i += 6;
+  if (issuer.tag !== 0x30 || subject.tag !== 0x30 || validity.tag !== 0x30 || spki.tag !== 0x30) throw bad();
+  const serialNumber = Buffer.from(berIntegerBytes(serialNode));
+  const [notBeforeNode, notAfterNode] = berChildren(validity, 2);
+  if (!notAfterNode) throw bad();
+
+  let subjectKeyIdentifier: Buffer | undefined;
+  let isCA = false;
+  for (; i < tbs.length; i++) {
+    // issuerUniqueID [1], subjectUniqueID [2] are skipped; extensions [3] EXPLICIT SEQUENCE OF Extension.
+    if (tbs[i].tag !== 0xa3) continue;
+    const [extensions] = berChildren(tbs[i], 1);
+    for (const ext of berChildren(extensions, 256)) {
+      const parts = berChildren(ext, 3);
+      const oid = berOid(parts[0]);
+      const value = parts[parts.length - 1];
+      if (value.tag !== 0x04) throw bad();
+      if (oid === OID_SUBJECT_KEY_IDENTIFIER) {
+        // SubjectKeyIdentifier ::= KeyIdentifier (OCTET STRING), RFC 5280 §4.2.1.2
+        const inner = readBerStrict(berContent(value));
+        subjectKeyIdentifier = Buffer.from(berStringOctets(inner));
+      } else if (oid === OID_BASIC_CONSTRAINTS) {
+        // BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLen INTEGER OPTIONAL }, RFC 5280 §4.2.1.9
+        const bc = readBerStrict(berContent(value));
+        const first = berChildren(bc, 2)[0];
+        isCA = first?.tag === 0x01 && berContent(first)[0] !== 0;
+      }
+    }
+  }
+
+  const [algorithm, subjectPublicKeyNode] = berChildren(spki, 2);
+  if (!subjectPublicKeyNode || subjectPublicKeyNode.tag !== 0x03 || algorithm.tag !== 0x30) throw bad();
+  const algorithmOid = berOid(berChildren(algorithm, 2)[0]);
+  const bits = berStringOctets(subjectPublicKeyNode);
+  if (bits.length < 1 || bits[0] !== 0) throw bad();
+  const subjectPublicKey = Buffer.from(bits.subarray(1));
+  const spkiDer = Buffer.from(berBytes(spki));
+  const issuerDer = Buffer.from(berBytes(issuer));
+  const subjectDer = Buffer.from(berBytes(subject));
+  const der = Buffer.from(buf);
+  const info = {
+    der,
+    serialNumber,
+    serialHex: serialToHex(serialNumber),
+    issuerDer,
+    subjectDer,
+    ...(subjectKeyIdentifier ? { subjectKeyIdentifier } : {}),
+    spkiDer,
+    publicKey: importPublicKey(algorithmOid, subjectPublicKey, spkiDer),
+    notBefore: berTime(notBeforeNode),
+    notAfter: berTime(notAfterNode),
+    isCA,
+    selfIssued: issuerDer.equals(subjectDer),
+    publicKeyAlgorithmOid: algorithmOid,
+  };
+  // Display names and the SHA-1 key id are computed on first use (most certificates on the hot path are only
+  // matched and used for their key). Own enumerable getters, so spreading or comparing the object still sees them.
+  let subjectText: string | undefined;
+  let issuerText: string | undefined;
+  let keySha1: Buffer | undefined;
+  return Object.defineProperties(info, {
+    subject: { enumerable: true, get: () => (subjectText ??= displayName(subjectDer, der, 'subject')) },
+    issuer: { enumerable: true, get: () => (issuerText ??= displayName(issuerDer, der, 'issuer')) },
+    publicKeySha1: { enumerable: true, get: () => (keySha1 ??= createHash('sha1').update(subjectPublicKey).digest()) },
+  }) as typeof info & { readonly subject: string; readonly issuer: string; readonly publicKeySha1: Buffer };
+}
+
+/**
+ * RSA keys are imported from the RSAPublicKey inside the BIT STRING (PKCS#1 DER): ≈ 3 µs against ≈ 130 µs for
+ * the same key as SPKI DER through OpenSSL 3's decoder chain (measured on Node 20.20 / OpenSSL 3.0).
+ */
+function importPublicKey(algorithmOid: string, subjectPublicKey: Buffer, spkiDer: Buffer): KeyObject {
+  if (algorithmOid === OID_RSA_ENCRYPTION) {
+    return createPublicKey({ key: subjectPublicKey, format: 'der', type: 'pkcs1' });
+  }
+  return createPublicKey({ key: spkiDer, format: 'der', type: 'spki' });
+}
+
+/** Serial as a positive integer in upper-case hex: leading zero octets dropped ("00" for zero). */
+export function serialToHex(serial: Uint8Array): string {
+  let start = 0;
+  while (start < serial.length - 1 && serial[start] === 0) start++;
+  return Buffer.from(serial.buffer, serial.byteOffset + start, serial.byteLength - start).toString('hex').toUpperCase();
+}
+
+function displayName(nameDer: Buffer, certDer: Buffer, which: 'subject' | 'issuer'): string {
+  try {
+    return formatDistinguishedName(nameDer);
+  } catch {
+    // Fallback for names the formatter rejects: OpenSSL's rendering (one RDN per line, root first), reversed.
+    try {
+      const x509 = new X509Certificate(certDer);
+      return x509[which].split('\n').filter(Boolean).reverse().join(',');
+    } catch {
+      return `#${nameDer.toString('hex')}`;
+    }
+  }
+}
+
+function bad(): PkiError {
+  return new PkiError('MALFORMED_CERTIFICATE', 'not a readable X.509 certificate');
 }

@@ -1,5 +1,18 @@
 // OWNER: pki helper. PKCS#10 reading.
-import type { KeyObject } from 'node:crypto';
+// The request arrives from the network (inside a decrypted pkiMessage, RFC 8894 §3.3.1), so everything
+// here treats it as hostile: bounded sizes, no exception other than PkiError, and exact bytes kept for
+// the parts that are copied into certificates or compared later.
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { berChildren, berContent, berOid, berStringOctets, readBerStrict } from './ber-walk';
+import { verifyWithAlgorithm } from './csr-signature';
+import { decodeCharacterString, isCharacterStringTag } from './directory-string';
+import { PkiError } from './errors';
+import { decodeGeneralNames } from './general-names';
+import { describePublicKey } from './keys';
+import { formatDistinguishedName } from './name';
+import * as oids from './oids';
 
 export type GeneralNameInfo =
   | { type: 'dns'; value: string }
@@ -36,8 +49,175 @@ export interface CsrInfo {
   readonly signatureValid: boolean;
 }
 
+/** Input bounds (RFC 8894 §3 leaves them to the server; scep-protocol.md §13 "Input limits"). */
+export const CSR_LIMITS = {
+  maxBytes: 64 * 1024,
+  maxAttributes: 32,
+  maxExtensions: 64,
+  maxSubjectAltNames: 256,
+} as const;
+
+// pkijs names the parts of its CertificationRequest schema with these keys.
+const CRI = 'CertificationRequestInfo';
+const CRI_SUBJECT = `${CRI}.subject`;
+const CRI_SPKI = `${CRI}.subjectPublicKeyInfo`;
+const CRI_ATTRIBUTES = `${CRI}.attributes`;
+
+function malformed(message: string): never {
+  throw new PkiError('MALFORMED_CSR', message);
+}
+
+function exact(block: asn1js.AsnType): Buffer {
+  return Buffer.from((block as asn1js.BaseBlock).valueBeforeDecodeView);
+}
+
+/** PKCS#9 challengePassword (RFC 2985 §5.4.1): a single-valued DirectoryString, no length bound enforced. */
+function decodeChallenge(attr: pkijs.Attribute): string {
+  if (attr.values.length !== 1) malformed('challengePassword must have exactly one value');
+  const bytes = exact(attr.values[0]);
+  const node = readBerStrict(bytes);
+  const text =
+    node.tagClass === 0 && isCharacterStringTag(node.tagNumber)
+      ? decodeCharacterString(node.tagNumber, berStringOctets(node), 'strict')
+      : undefined;
+  if (text === undefined) malformed('challengePassword is not a supported string');
+  return text;
+}
+
+/** Extensions ::= SEQUENCE OF Extension (RFC 5280 §4.1), as carried in extensionRequest (RFC 2985 §5.4.2). */
+function decodeExtensions(attr: pkijs.Attribute, into: RequestedExtension[]): void {
+  if (attr.values.length !== 1) malformed('extensionRequest must have exactly one value');
+  const bytes = exact(attr.values[0]);
+  const root = readBerStrict(bytes);
+  if (root.tag !== 0x30) malformed('extensionRequest is not a SEQUENCE');
+  for (const ext of berChildren(root, CSR_LIMITS.maxExtensions)) {
+    if (ext.tag !== 0x30) malformed('invalid Extension');
+    const parts = berChildren(ext, 3);
+    if (parts.length < 2) malformed('invalid Extension');
+    const oid = berOid(parts[0]);
+    let critical = false;
+    if (parts.length === 3) {
+      const flag = parts[1];
+      if (flag.tag !== 0x01 || flag.contentEnd - flag.contentStart !== 1) malformed('invalid Extension');
+      critical = berContent(flag)[0] !== 0;
+    }
+    const valueTlv = parts[parts.length - 1];
+    // OCTET STRING, primitive (0x04) or, in BER, constructed (0x24)
+    if (valueTlv.tagClass !== 0 || valueTlv.tagNumber !== 4) malformed('invalid Extension');
+    // Two values for one extension would let a policy check read one and the issuer copy the other.
+    if (into.some((e) => e.oid === oid)) malformed('duplicate requested extension');
+    if (into.length >= CSR_LIMITS.maxExtensions) malformed('too many requested extensions');
+    into.push({ oid, critical, value: Buffer.from(berStringOctets(valueTlv)) });
+  }
+}
+
+/** SubjectPublicKeyInfo ::= SEQUENCE { algorithm SEQUENCE { OID, params }, subjectPublicKey BIT STRING } */
+function spkiAlgorithmOid(spkiDer: Buffer): string {
+  return berOid(berChildren(berChildren(readBerStrict(spkiDer), 2)[0], 2)[0]);
+}
+
+function importPublicKey(spkiDer: Buffer): KeyObject {
+  try {
+    return createPublicKey({ key: spkiDer, format: 'der', type: 'spki' });
+  } catch {
+    // An rsaEncryption key OpenSSL cannot read is broken; any other key may just be an algorithm we lack.
+    if (spkiAlgorithmOid(spkiDer) === oids.OID_RSA_ENCRYPTION) malformed('invalid RSA public key');
+    throw new PkiError('UNSUPPORTED_KEY', 'unsupported public key algorithm in CSR');
+  }
+}
+
+/** The signature BIT STRING's bytes; undefined when it has unused bits or a constructed (BER) form. */
+function signatureBytes(block: asn1js.AsnType): Buffer | undefined {
+  const node = readBerStrict(exact(block));
+  if (node.tag !== 0x03) return undefined;
+  const content = berContent(node);
+  if (content.length < 2 || content[0] !== 0) return undefined;
+  return content.subarray(1);
+}
+
+function parse(der: Buffer): CsrInfo {
+  const decoded = asn1js.fromBER(der);
+  if (decoded.offset === -1 || decoded.offset !== der.length) malformed('invalid PKCS#10 encoding');
+  const match = asn1js.compareSchema(decoded.result, decoded.result, pkijs.CertificationRequest.schema());
+  if (!match.verified) malformed('not a PKCS#10 CertificationRequest');
+  const parts = match.result as unknown as Record<string, asn1js.AsnType>;
+
+  const subjectDer = exact(parts[CRI_SUBJECT]);
+  let subject: string;
+  try {
+    subject = formatDistinguishedName(subjectDer);
+  } catch {
+    malformed('invalid subject Name');
+  }
+
+  const spkiDer = exact(parts[CRI_SPKI]);
+  const publicKey = importPublicKey(spkiDer);
+  const { keyAlgorithm, keySize } = describePublicKey(publicKey);
+
+  const attributeBlocks = (parts[CRI_ATTRIBUTES] as unknown as asn1js.AsnType[] | undefined) ?? [];
+  if (attributeBlocks.length > CSR_LIMITS.maxAttributes) malformed('too many attributes');
+  let challengePassword: string | undefined;
+  let sawChallenge = false;
+  const requestedExtensions: RequestedExtension[] = [];
+  const seenExtensionAttributes = new Set<string>();
+  for (const block of attributeBlocks) {
+    const attr = new pkijs.Attribute({ schema: block });
+    switch (attr.type) {
+      case oids.OID_CHALLENGE_PASSWORD:
+        // PKCS#9 makes it single-valued; two copies would be ambiguous about which one was checked.
+        if (sawChallenge) malformed('duplicate challengePassword');
+        sawChallenge = true;
+        challengePassword = decodeChallenge(attr);
+        break;
+      case oids.OID_EXTENSION_REQUEST:
+      case oids.OID_MS_EXTENSION_REQUEST:
+        if (seenExtensionAttributes.has(attr.type)) malformed('duplicate extensionRequest');
+        seenExtensionAttributes.add(attr.type);
+        decodeExtensions(attr, requestedExtensions);
+        break;
+      default:
+        // Other attributes (cryptlib's randomNonce, Microsoft's enrollment data) carry nothing we use.
+        break;
+    }
+  }
+
+  const san = requestedExtensions.find((e) => e.oid === oids.OID_SUBJECT_ALT_NAME);
+  const subjectAltNames = san ? decodeGeneralNames(san.value, CSR_LIMITS.maxSubjectAltNames) : [];
+
+  const signatureAlgorithm = new pkijs.AlgorithmIdentifier({ schema: parts.signatureAlgorithm });
+  const signature = signatureBytes(parts.signatureValue);
+  // The signature covers the CertificationRequestInfo exactly as the client encoded it (RFC 2986 §4.2).
+  const tbs = (parts[CRI] as asn1js.BaseBlock).valueBeforeDecodeView;
+  const signatureValid = signature !== undefined && verifyWithAlgorithm(signatureAlgorithm, tbs, signature, publicKey);
+
+  return {
+    der,
+    subjectDer,
+    subject,
+    spkiDer,
+    publicKey,
+    keyAlgorithm,
+    keySize,
+    ...(challengePassword !== undefined ? { challengePassword } : {}),
+    subjectAltNames,
+    ...(san ? { subjectAltNameDer: san.value } : {}),
+    requestedExtensions,
+    signatureAlgorithmOid: signatureAlgorithm.algorithmId,
+    signatureValid,
+  };
+}
+
 /** Parses (BER tolerated) and verifies a PKCS#10 request. Throws PkiError MALFORMED_CSR when unparseable; a bad signature is reported by signatureValid=false. */
 export function parseCsr(der: Uint8Array): CsrInfo {
-  void der;
-  throw new Error('not implemented');
+  if (!(der instanceof Uint8Array) || der.length === 0) malformed('empty PKCS#10 request');
+  if (der.length > CSR_LIMITS.maxBytes) malformed('PKCS#10 request too large');
+  // A private copy: the result must not change if the caller reuses its buffer.
+  const copy = Buffer.from(der);
+  try {
+    return parse(copy);
+  } catch (err) {
+    if (err instanceof PkiError && (err.code === 'MALFORMED_CSR' || err.code === 'UNSUPPORTED_KEY')) throw err;
+    // asn1js, pkijs and the BER reader throw their own errors (or plain Error) on hostile input.
+    malformed('invalid PKCS#10 request');
+  }
 }
