@@ -1,4 +1,7 @@
 // OWNER: codec helper. messageData bodies other than PKCS#10 (RFC 8894 §3.3.3, §3.3.4).
+import { berBytes, berChildren, berIntegerBytes, readBerStrict } from '@scep/pki';
+import { sequence } from './internal/der-writer';
+import { codecError, guard } from './internal/fail';
 
 export interface IssuerAndSubject {
   readonly issuerDer: Buffer;
@@ -11,19 +14,38 @@ export interface IssuerAndSerialNumber {
   readonly serialNumber: Buffer;
 }
 
-/** Throws ScepCodecError MESSAGE_DATA. */
+/**
+ * IssuerAndSubject ::= SEQUENCE { issuer Name, subject Name } (RFC 8894 §3.3.3, CertPoll). The Names are returned
+ * as carried; Apple puts the RA's subject in `issuer`, so callers look polls up by transactionID (§6.3).
+ * Throws ScepCodecError MESSAGE_DATA.
+ */
 export function parseIssuerAndSubject(der: Uint8Array): IssuerAndSubject {
-  void der;
-  throw new Error('not implemented');
+  return guard('MESSAGE_DATA', 'messageData is not an IssuerAndSubject', () => {
+    const node = readBerStrict(der);
+    const [issuer, subject, extra] = berChildren(node, 3);
+    if (node.tag !== 0x30 || issuer?.tag !== 0x30 || subject?.tag !== 0x30 || extra) {
+      throw codecError('MESSAGE_DATA', 'messageData is not an IssuerAndSubject');
+    }
+    return { issuerDer: Buffer.from(berBytes(issuer)), subjectDer: Buffer.from(berBytes(subject)) };
+  });
 }
 
-/** Throws ScepCodecError MESSAGE_DATA. */
+/**
+ * IssuerAndSerialNumber ::= SEQUENCE { issuer Name, serialNumber INTEGER } (RFC 5652 §10.2.4; GetCert / GetCRL,
+ * RFC 8894 §3.3.4). Throws ScepCodecError MESSAGE_DATA.
+ */
 export function parseIssuerAndSerialNumber(der: Uint8Array): IssuerAndSerialNumber {
-  void der;
-  throw new Error('not implemented');
+  return guard('MESSAGE_DATA', 'messageData is not an IssuerAndSerialNumber', () => {
+    const node = readBerStrict(der);
+    const [issuer, serial, extra] = berChildren(node, 3);
+    if (node.tag !== 0x30 || issuer?.tag !== 0x30 || !serial || extra) {
+      throw codecError('MESSAGE_DATA', 'messageData is not an IssuerAndSerialNumber');
+    }
+    return { issuerDer: Buffer.from(berBytes(issuer)), serialNumber: Buffer.from(berIntegerBytes(serial)) };
+  });
 }
 
+/** DER IssuerAndSubject from the two Names as given (bytes copied, never rebuilt). */
 export function encodeIssuerAndSubject(value: IssuerAndSubject): Buffer {
-  void value;
-  throw new Error('not implemented');
+  return sequence(value.issuerDer, value.subjectDer);
 }

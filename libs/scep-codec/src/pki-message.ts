@@ -1,6 +1,8 @@
 // OWNER: codec helper. Parsing and verifying a request pkiMessage (scep-protocol.md §5.3 steps 1-4).
 import type { CertificateInfo } from '@scep/pki';
 import type { DigestName } from './constants';
+import { DEFAULT_ALLOWED_DIGESTS, digestByOid } from './internal/algorithms';
+import { MESSAGE_LIMITS, readMessage, verifyMessage } from './internal/message-reader';
 
 export interface ScepAttributes {
   /** messageType as a number (NaN when not decimal digits). */
@@ -14,8 +16,14 @@ export interface ScepAttributes {
 }
 
 export interface ParsedPkiMessage extends ScepAttributes {
-  /** Digest algorithm of the SignerInfo (mirrored in the reply). */
+  /**
+   * Digest algorithm of the SignerInfo (mirrored in the reply). 'sha256' when the SignerInfo names a digest this
+   * codec does not know (see digestAlgorithmOid): verifyPkiMessage then throws ALGORITHM, and the FAILURE badAlg
+   * reply can still be built and signed.
+   */
   readonly digestAlgorithm: DigestName;
+  /** The SignerInfo digestAlgorithm OID as received. */
+  readonly digestAlgorithmOid?: string;
   /** SignerInfo signatureAlgorithm OID (rsaEncryption or shaNWithRSAEncryption or other). */
   readonly signatureAlgorithmOid: string;
   /** Certificates carried in the SignedData, in order, DER. */
@@ -26,14 +34,26 @@ export interface ParsedPkiMessage extends ScepAttributes {
   readonly signerInfo: unknown;
 }
 
+/** Input limits applied by parsePkiMessage (scep-protocol.md §13). */
+export const PKI_MESSAGE_LIMITS = MESSAGE_LIMITS;
+
 /**
  * Step 1-2: BER-tolerant parse; reads the SCEP attributes before anything is verified so that a FAILURE can echo them.
  * Throws ScepCodecError MALFORMED when it is not a SignedData pkiMessage, has trailing bytes, lacks a signer,
  * a transactionID or a senderNonce. Caps: input size, certificates (10), signerInfos, attributes.
  */
 export function parsePkiMessage(der: Uint8Array): ParsedPkiMessage {
-  void der;
-  throw new Error('not implemented');
+  const { attributes, signedData, handle } = readMessage(der);
+  const { signerInfo } = handle;
+  return {
+    ...attributes,
+    digestAlgorithm: digestByOid(signerInfo.digestAlgorithmOid) ?? 'sha256',
+    digestAlgorithmOid: signerInfo.digestAlgorithmOid,
+    signatureAlgorithmOid: signerInfo.signatureAlgorithmOid,
+    certificates: signedData.certificates,
+    ...(signedData.content ? { content: signedData.content } : {}),
+    signerInfo: handle,
+  };
 }
 
 export interface VerifyOptions {
@@ -47,6 +67,5 @@ export interface VerifyOptions {
  * Returns the signer certificate. Throws ScepCodecError SIGNATURE (badMessageCheck) or ALGORITHM (badAlg).
  */
 export function verifyPkiMessage(message: ParsedPkiMessage, options?: VerifyOptions): CertificateInfo {
-  void message; void options;
-  throw new Error('not implemented');
+  return verifyMessage(message.signerInfo, message.content, message.certificates, options?.allowedDigests ?? DEFAULT_ALLOWED_DIGESTS);
 }
