@@ -33,7 +33,7 @@ export default [
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:testing', 'type:data', 'type:infra', 'type:pure', 'type:contracts'] },
             { sourceTag: 'type:pure', onlyDependOnLibsWithTags: ['type:pure'], bannedExternalImports: pureBanned },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], allowedExternalImports: ['zod'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:data', 'type:infra', 'type:pure', 'type:contracts'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:data', 'type:infra', 'type:pure', 'type:contracts'] },
           ],
         },
       ],
@@ -41,7 +41,7 @@ export default [
   },
   {
     files: ['**/*.ts'],
-    ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'libs/testing/**', 'test/**', 'tools/**'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.int.ts', '**/*.e2e-spec.ts', '**/__fixtures__/**', '**/test-support/**', 'libs/testing/**', 'test/**', 'tools/**'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },

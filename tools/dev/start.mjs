@@ -10,7 +10,8 @@ const { ROOT, runMigrations, startStack } = require('../stack/stack.cjs');
 const { generateSecrets, secretEnv } = require('../stack/secrets.cjs');
 const { ensureTenantProfile } = require('../stack/admin-client.cjs');
 
-const LOCAL = path.join(ROOT, '.local');
+/** Where dev secrets and logs live; SCEP_DEV_HOME lets tests (and parallel checkouts) use another place. */
+const LOCAL = process.env.SCEP_DEV_HOME ? path.resolve(process.env.SCEP_DEV_HOME) : path.join(ROOT, '.local');
 const SECRETS_FILE = path.join(LOCAL, 'dev-secrets.json');
 const LOG_DIR = path.join(LOCAL, 'logs');
 const env = process.env;
@@ -32,7 +33,22 @@ function loadOrCreateSecrets() {
   return { secrets, created: true };
 }
 
+let stack;
+let stopping = false;
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  if (stack) {
+    step('stopping…');
+    await stack.stop();
+  }
+  process.exit(code);
+}
+
 async function main() {
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
   step('building (tsc)…');
   const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('build failed');
@@ -58,7 +74,7 @@ async function main() {
   step(await runMigrations({ ...serviceEnv, MIGRATE_CREATE_DATABASE: 'true' }));
 
   step(`starting services (logs in ${path.relative(process.cwd(), LOG_DIR) || LOG_DIR}/)…`);
-  const stack = await startStack({
+  stack = await startStack({
     env: serviceEnv,
     logDir: LOG_DIR,
     onLine: (service, line) => {
@@ -66,17 +82,6 @@ async function main() {
     },
   });
   for (const [service] of stack.services) step(`${service} ready`);
-
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    step('stopping…');
-    await stack.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 
   step('bootstrapping dev tenant "dev", CA "dev-ca", profile "default"…');
   const { profile } = await ensureTenantProfile({
@@ -90,11 +95,11 @@ async function main() {
   });
 
   process.stdout.write(`\nSCEP URL: ${profile.scepUrl}\nChallenge: ${secrets.DEV_CHALLENGE}\n`);
-  process.stdout.write(`Admin API: http://127.0.0.1:${adminPort} (OpenAPI at /openapi.json; platform API key in .local/dev-secrets.json)\n`);
+  process.stdout.write(`Admin API: http://127.0.0.1:${adminPort} (OpenAPI at /openapi.json; platform API key in ${path.relative(process.cwd(), SECRETS_FILE) || SECRETS_FILE})\n`);
   process.stdout.write('Press Ctrl-C to stop.\n');
 }
 
-main().catch((error) => {
+main().catch(async (error) => {
   process.stderr.write(`npm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  await stop(1);
 });

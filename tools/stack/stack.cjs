@@ -13,6 +13,12 @@ const SERVICES = ['signer-worker', 'challenge-service', 'policy-service', 'scep-
 
 const mainOf = (service) => path.join(ROOT, 'dist', 'apps', service, 'src', 'main.js');
 
+/** Children still running: killed if this process exits first, so no service outlives the launcher or a test run. */
+const live = new Set();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /**
  * Runs `npm run migrate` equivalent (compiled CLI) with the given environment.
  * @param {Record<string,string>} env
@@ -43,6 +49,7 @@ function startService(service, options) {
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    live.add(child);
     const log = options.logFile ? fs.createWriteStream(options.logFile, { flags: 'a' }) : undefined;
     const tail = [];
     let ready = false;
@@ -76,6 +83,7 @@ function startService(service, options) {
       reject(error);
     });
     child.on('exit', (code, signal) => {
+      live.delete(child);
       log?.end();
       if (!ready) {
         clearTimeout(timer);
@@ -122,8 +130,10 @@ async function startStack(options) {
   }
   return {
     services: started,
-    /** Starts (again) one service of this stack, e.g. after stopping it in a test. */
+    /** Starts (again) one service of this stack, e.g. after stopping it in a test; a running one is left alone. */
     async start(service) {
+      const running = started.get(service);
+      if (running && running.child.exitCode === null && running.child.signalCode === null) return running;
       const result = await startService(service, {
         env: options.env,
         logFile: options.logDir ? path.join(options.logDir, `${service}.log`) : undefined,

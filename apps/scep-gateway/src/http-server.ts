@@ -1,5 +1,6 @@
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { PlainTextExceptionFilter } from './scep/plain-text-exception.filter';
 import type { GatewayConfig } from './gateway-config';
 
 /**
@@ -10,8 +11,7 @@ import type { GatewayConfig } from './gateway-config';
 export function gatewayHttpAdapter(config: GatewayConfig): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: config.SCEP_GATEWAY_MAX_BODY_BYTES,
-    maxParamLength: 256,
-    routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
+    routerOptions: { maxParamLength: 256, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
     trustProxy: config.SCEP_GATEWAY_TRUST_PROXY === 'true',
     http: { maxHeaderSize: config.SCEP_GATEWAY_MAX_HEADER_BYTES },
     requestTimeout: 60_000,
@@ -22,9 +22,5 @@ export function configureGatewayHttp(app: NestFastifyApplication, config: Gatewa
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.SCEP_GATEWAY_MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
-  fastify.setErrorHandler((error: FastifyError, _req, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    const text = status === 413 ? 'request body too large' : status < 500 ? 'bad request' : 'internal error';
-    void reply.code(status).header('content-type', 'text/plain').send(Buffer.from(`${text}\n`));
-  });
+  app.useGlobalFilters(new PlainTextExceptionFilter());
 }

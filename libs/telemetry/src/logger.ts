@@ -20,7 +20,7 @@ export const REDACTED_LOG_PATHS = [
 export function loggerOptions(service: string, level: string): LoggerOptions {
   return {
     level,
-    base: { service },
+    base: { service, pid: process.pid },
     messageKey: 'msg',
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },

@@ -4,6 +4,7 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import {
   BatchSpanProcessor,
   ConsoleSpanExporter,
+  NoopSpanProcessor,
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
@@ -43,6 +44,8 @@ export function startTelemetry(serviceName: string, extraProcessors: SpanProcess
       }),
     );
   }
+  // Without any processor NodeSDK registers no tracer provider: no context propagation, no trace_id in logs.
+  if (processors.length === 0) processors.push(new NoopSpanProcessor());
   if (config.OTEL_SDK_DISABLED === 'true') {
     handle = { shutdown: async () => undefined };
     return handle;
@@ -50,6 +53,10 @@ export function startTelemetry(serviceName: string, extraProcessors: SpanProcess
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }),
     spanProcessors: processors.map((p) => new ScrubbingSpanProcessor(p)),
+    // Explicitly none: NodeSDK otherwise builds OTLP metric and log exporters from unset env vars, and its shutdown
+    // then waits seconds for an endpoint that is not there. Metrics arrive with their own issue.
+    metricReaders: [],
+    logRecordProcessors: [],
     instrumentations: [
       new HttpInstrumentation({
         // Never record request/response headers (Authorization, API keys).

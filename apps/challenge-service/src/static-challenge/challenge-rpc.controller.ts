@@ -14,7 +14,7 @@ export class ChallengeRpcController {
   @RpcHandler(ChallengeVerify)
   async verify(request: RpcRequest<typeof ChallengeVerify>): Promise<RpcResponse<typeof ChallengeVerify>> {
     const result = await this.statics.verify(request.tenantId, request.profileId, request.challenge);
-    trace.getActiveSpan()?.setAttributes({ 'scep.tenant_id': request.tenantId, 'scep.challenge.decision': result.decision });
+    trace.getActiveSpan()?.setAttributes({ 'scep.tenant_id': request.tenantId, 'scep.verification.decision': result.decision });
     if (result.decision === 'reject') {
       this.logger.warn(
         { tenantId: request.tenantId, profileId: request.profileId, transactionId: request.transactionId, reason: result.reason },

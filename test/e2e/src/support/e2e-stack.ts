@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import path from 'node:path';
+import { type TestDatabase, TEST_NATS_URL, TEST_REDIS_URL, createTestDatabase, deleteRedisPrefix, runScopedName } from '@scep/testing';
+import { OtlpCollector } from './otlp-collector';
+
+// Plain CommonJS helpers shared with `npm start` (tools/stack), outside any Nx project: loaded by computed path.
+const toolsDir = path.resolve(__dirname, '..', '..', '..', '..', 'tools', 'stack');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const stackTools = require(path.join(toolsDir, 'stack.cjs')) as {
+  ROOT: string;
+  startStack(options: { env: Record<string, string>; logDir?: string; onLine?: (service: string, line: string) => void; readyTimeoutMs?: number }): Promise<RunningStack>;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const secretsTools = require(path.join(toolsDir, 'secrets.cjs')) as {
+  generateSecrets(): Record<string, string>;
+  secretEnv(s: Record<string, string>): Record<string, string>;
+  randomChallenge(length?: number): string;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const adminTools = require(path.join(toolsDir, 'admin-client.cjs')) as {
+  adminClient(baseUrl: string, apiKey: string): AdminClient;
+  ensureTenantProfile(o: Record<string, unknown>): Promise<{ ca: { id: string; certificatePem: string }; profile: { id: string; scepUrl: string } }>;
+};
+
+export interface AdminClient {
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  expectOk(method: string, path: string, body?: unknown): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+interface RunningStack {
+  start(service: string): Promise<unknown>;
+  stopService(service: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const randomChallenge = secretsTools.randomChallenge;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** One isolated deployment: its own database, Redis prefix, RPC namespace, ports, secrets and trace collector. */
+export class E2eStack {
+  readonly collector = new OtlpCollector();
+  /** Every line every service wrote (stdout and stderr), for secret scanning and debugging. */
+  readonly logs: Array<{ service: string; line: string }> = [];
+  secrets: Record<string, string> = {};
+  gatewayUrl = '';
+  adminUrl = '';
+  admin!: AdminClient;
+  private db?: TestDatabase;
+  private prefix = '';
+  private running?: RunningStack;
+
+  async start(): Promise<void> {
+    this.db = await createTestDatabase();
+    this.prefix = runScopedName('e2e');
+    this.secrets = secretsTools.generateSecrets();
+    const [gatewayPort, adminPort] = [await freePort(), await freePort()];
+    const collectorUrl = await this.collector.start();
+    this.gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    this.adminUrl = `http://127.0.0.1:${adminPort}`;
+    const env: Record<string, string> = {
+      DATABASE_URL: this.db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: this.prefix,
+      NATS_URL: TEST_NATS_URL,
+      RPC_NAMESPACE: this.prefix,
+      RPC_SHUTDOWN_GRACE_MS: '200',
+      SCEP_GATEWAY_PORT: String(gatewayPort),
+      ADMIN_API_PORT: String(adminPort),
+      SCEP_PUBLIC_BASE_URL: this.gatewayUrl,
+      LOG_LEVEL: 'info',
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      ...secretsTools.secretEnv(this.secrets),
+    };
+    this.running = await stackTools.startStack({
+      env,
+      logDir: path.join(stackTools.ROOT, 'tmp', 'e2e-logs', this.prefix),
+      onLine: (service, line) => this.logs.push({ service, line }),
+      readyTimeoutMs: 90_000,
+    });
+    this.admin = adminTools.adminClient(this.adminUrl, this.secrets.ADMIN_BOOTSTRAP_API_KEY as string);
+  }
+
+  /** A tenant + CA + static-challenge profile; returns the SCEP URL and the CA certificate. */
+  async tenantProfile(tenant: string, profile: string, challenge: string, options: { syncWaitMs?: number; keySize?: number } = {}) {
+    return adminTools.ensureTenantProfile({
+      adminUrl: this.adminUrl,
+      apiKey: this.secrets.ADMIN_BOOTSTRAP_API_KEY,
+      tenant,
+      caName: `${tenant}-ca`,
+      caSubject: `CN=${tenant} Device CA,O=${tenant}`,
+      profile,
+      challenge,
+      ...options,
+    });
+  }
+
+  stopService(service: string): Promise<void> {
+    return this.running?.stopService(service) ?? Promise.resolve();
+  }
+
+  async startService(service: string): Promise<void> {
+    await this.running?.start(service);
+  }
+
+  async stop(): Promise<void> {
+    await this.running?.stop();
+    await this.collector.stop();
+    await this.db?.drop().catch(() => undefined);
+    if (this.prefix) await deleteRedisPrefix(this.prefix).catch(() => undefined);
+  }
+
+  /** Secrets of this deployment that must never appear in logs or spans. */
+  secretValues(): string[] {
+    return Object.values(this.secrets).flatMap((v) => [v, Buffer.from(v, 'base64').toString('hex')]).filter((v) => v.length >= 16);
+  }
+}
+
+export const randomSlug = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
