@@ -57,6 +57,10 @@ export class E2eStack {
   adminUrl = '';
   admin!: AdminClient;
   private db?: TestDatabase;
+
+  get databaseUrl(): string {
+    return this.db?.url ?? '';
+  }
   private prefix = '';
   private running?: RunningStack;
 

@@ -1,0 +1,68 @@
+import '../test-env.int';
+import { randomUUID } from 'node:crypto';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { challengeEntities } from '@scep/persistence-challenge';
+import { databaseRootModule } from '@scep/persistence-core';
+import { type TestDatabase, createTestDatabase } from '@scep/testing';
+import { TenancyEvents } from '@scep/transport';
+import { StaticChallengeService } from './static-challenge.service';
+
+describe('StaticChallengeService (real PostgreSQL and Redis)', () => {
+  let db: TestDatabase;
+  const replicas: TestingModule[] = [];
+  const tenantId = randomUUID();
+  const profileId = randomUUID();
+
+  const replica = async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [databaseRootModule('challenge-test', challengeEntities)],
+      providers: [StaticChallengeService, TenancyEvents],
+    }).compile();
+    await moduleRef.init();
+    replicas.push(moduleRef);
+    return moduleRef;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    process.env.DATABASE_URL = db.url;
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const r of replicas) await r.close();
+    await db?.drop();
+  });
+
+  it('stores only a keyed hash and accepts exactly the configured challenge', async () => {
+    const service = (await replica()).get(StaticChallengeService);
+    expect(await service.verify(tenantId, profileId, 'anything')).toEqual({ decision: 'reject', reason: 'not-configured' });
+    await service.set(tenantId, profileId, 'Correct-Horse-Battery-1');
+    const dataSource = replicas[0]?.get<DataSource>(getDataSourceToken());
+    const rows = await dataSource?.query(`SELECT secret_hash FROM challenge.static_challenges WHERE profile_id = $1`, [profileId]);
+    expect(rows).toHaveLength(1);
+    expect(Buffer.from(rows[0].secret_hash).toString('latin1')).not.toContain('Correct-Horse');
+    expect(await service.verify(tenantId, profileId, 'Correct-Horse-Battery-1')).toEqual({ decision: 'accept' });
+    expect(await service.verify(tenantId, profileId, 'correct-horse-battery-1')).toEqual({ decision: 'reject', reason: 'mismatch' });
+    expect(await service.verify(tenantId, profileId, undefined)).toEqual({ decision: 'reject', reason: 'missing' });
+    expect(await service.verify(tenantId, randomUUID(), 'Correct-Horse-Battery-1')).toEqual({ decision: 'reject', reason: 'not-configured' });
+    expect(await service.verify(randomUUID(), profileId, 'Correct-Horse-Battery-1')).toEqual({ decision: 'reject', reason: 'not-configured' });
+  });
+
+  it('replaces the challenge on every replica: the old one stops working everywhere', async () => {
+    const [a, b] = [(await replica()).get(StaticChallengeService), (await replica()).get(StaticChallengeService)];
+    const profile = randomUUID();
+    await a.set(tenantId, profile, 'first-challenge-value');
+    expect(await b.verify(tenantId, profile, 'first-challenge-value')).toEqual({ decision: 'accept' }); // b caches it now
+    await a.set(tenantId, profile, 'second-challenge-value');
+    let result;
+    for (let i = 0; i < 40; i++) {
+      result = await b.verify(tenantId, profile, 'first-challenge-value');
+      if (result.decision === 'reject') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(result).toEqual({ decision: 'reject', reason: 'mismatch' });
+    expect(await b.verify(tenantId, profile, 'second-challenge-value')).toEqual({ decision: 'accept' });
+  });
+});

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import {
+  AllJobs,
+  ChallengeSetStatic,
+  ChallengeVerify,
+  EnrollmentStatus,
+  EnrollmentSubmit,
+  GenerateCa,
+  IssueRaCredential,
+  JobIds,
+  type JobContract,
+  RecordIssuance,
+  RecordSigningFailure,
+  SignCertificate,
+  rpcSubject,
+} from './index';
+
+const id = randomUUID();
+const fp = 'a'.repeat(64);
+const facts = { subject: 'CN=x', keyFingerprint: fp, subjectAltNames: [], keyAlgorithm: 'rsa', keySize: 2048 };
+
+/** A producer's payload must survive the JSON hop and the consumer's parse unchanged (contract test). */
+function roundTrip<T extends z.ZodType>(schema: T, value: z.input<T>): unknown {
+  return schema.parse(JSON.parse(JSON.stringify(schema.parse(value))));
+}
+
+describe('RPC contracts', () => {
+  it.each([
+    [ChallengeVerify.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 19, challenge: 'secret', csr: facts, csrDer: 'AAAA' }],
+    [ChallengeVerify.response, { decision: 'reject', reason: 'mismatch' }],
+    [ChallengeSetStatic.request, { tenantId: id, profileId: id, challenge: 'long-enough-secret' }],
+    [EnrollmentSubmit.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 19, csrDer: 'AA==', csr: facts, csrFingerprint: fp, keyFingerprint: fp, signerFingerprint: fp, requestCipher: 'des-cbc', requestDigest: 'sha1' }],
+    [EnrollmentSubmit.response, { state: 'queued', jobId: 'sign_x' }],
+    [EnrollmentSubmit.response, { state: 'rejected', failInfo: 'badRequest', reason: 'why' }],
+    [EnrollmentStatus.response, { state: 'unknown' }],
+  ] as Array<[z.ZodType, unknown]>)('round-trips %#', (schema, value) => {
+    expect(roundTrip(schema, value)).toEqual(value);
+  });
+
+  it('refuses what the consumer must not accept', () => {
+    expect(EnrollmentSubmit.request.safeParse({ tenantId: 'not-a-uuid' }).success).toBe(false);
+    expect(ChallengeSetStatic.request.safeParse({ tenantId: id, profileId: id, challenge: 'short' }).success).toBe(false);
+    expect(EnrollmentSubmit.response.safeParse({ state: 'rejected', failInfo: 'badMood', reason: 'x' }).success).toBe(false);
+  });
+
+  it('namespaces subjects', () => {
+    expect(rpcSubject('prod-eu', ChallengeVerify)).toBe('prod-eu.challenge.verify');
+  });
+});
+
+describe('job contracts', () => {
+  const payloads = new Map<JobContract<z.ZodType, z.ZodType>, unknown>([
+    [SignCertificate, { tenantId: id, profileId: id, caId: id, enrollmentId: id, csrDer: 'AA==', validityDays: 30, keyUsage: ['digitalSignature'], extendedKeyUsage: ['1.3.6.1.5.5.7.3.2'], copySubjectAltName: true }],
+    [GenerateCa, { tenantId: id, caId: id, name: 'ca', subjectDn: 'CN=ca', keySize: 4096, validityDays: 3650 }],
+    [IssueRaCredential, { tenantId: id, caId: id, raCredentialId: id, subjectDn: 'CN=ra', validityDays: 365 }],
+    [RecordIssuance, { tenantId: id, enrollmentId: id, serialHex: '0A', certificateDer: 'AA==' }],
+    [RecordSigningFailure, { tenantId: id, enrollmentId: id, reason: 'csr-malformed' }],
+  ]);
+
+  it('has an example for every job (a new job must be added here)', () => {
+    expect(AllJobs.every((job) => payloads.has(job))).toBe(true);
+  });
+
+  it.each([...payloads.entries()].map(([job, payload]) => [job.name, job, payload] as const))('%s payload round-trips', (_name, job, payload) => {
+    expect(roundTrip(job.payload, payload as never)).toEqual(payload);
+  });
+
+  it('refuses a CSR-requested EKU that is not an OID and an out-of-range key size', () => {
+    expect(SignCertificate.payload.safeParse({ ...(payloads.get(SignCertificate) as object), extendedKeyUsage: ['anything'] }).success).toBe(false);
+    expect(GenerateCa.payload.safeParse({ ...(payloads.get(GenerateCa) as object), keySize: 1024 }).success).toBe(false);
+  });
+
+  it('builds job ids BullMQ accepts (no ":"), deterministic per object', () => {
+    for (const build of Object.values(JobIds)) {
+      expect(build(id, id)).not.toContain(':');
+      expect(build(id, id)).toBe(build(id, id));
+    }
+    expect(JobIds.signCertificate(id, id)).not.toBe(JobIds.recordOutcome(id, id));
+  });
+});

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { type TestDatabase, createTestDatabase } from '@scep/testing';
+import { migrationHistory } from './migration-history';
+import { runMigrations } from './run-migrations';
+
+describe('migration history (real PostgreSQL)', () => {
+  let db: TestDatabase;
+  let client: Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(); // applies the whole history once
+    client = new Client({ connectionString: db.url });
+    await client.connect();
+  }, 60_000);
+
+  afterAll(async () => {
+    await client?.end();
+    await db?.drop();
+  });
+
+  it('is idempotent: a second run applies nothing', async () => {
+    expect(await runMigrations(db.url)).toEqual([]);
+  });
+
+  it('creates one schema per owner', async () => {
+    const { rows } = await client.query(`SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN ('tenancy','challenge','enrollment','issuance') ORDER BY 1, 2`);
+    expect(rows.map((r) => `${r.table_schema}.${r.table_name}`)).toEqual([
+      'challenge.static_challenges',
+      'enrollment.transactions',
+      'issuance.ca_keys',
+      'issuance.certificate_authorities',
+      'issuance.certificates',
+      'issuance.ra_credentials',
+      'tenancy.api_keys',
+      'tenancy.profiles',
+      'tenancy.tenants',
+    ]);
+  });
+
+  it('gives every tenant-data table a tenant_id (tenants itself is the tenant; api keys may be platform-wide)', async () => {
+    const { rows } = await client.query(
+      `SELECT t.table_schema || '.' || t.table_name AS name, c.is_nullable
+         FROM information_schema.tables t
+         LEFT JOIN information_schema.columns c ON c.table_schema = t.table_schema AND c.table_name = t.table_name AND c.column_name = 'tenant_id'
+        WHERE t.table_schema IN ('tenancy','challenge','enrollment','issuance') AND t.table_name <> 'tenants'`,
+    );
+    for (const row of rows) {
+      expect({ table: row.name, hasTenantId: row.is_nullable !== null }).toEqual({ table: row.name, hasTenantId: true });
+      if (row.name !== 'tenancy.api_keys') expect({ table: row.name, nullable: row.is_nullable }).toEqual({ table: row.name, nullable: 'NO' });
+    }
+  });
+
+  it('allows one live transaction per (tenant, profile, transactionID), and a new one once the old is superseded', async () => {
+    const [tenant, profile] = [randomUUID(), randomUUID()];
+    const insert = (id: string) =>
+      client.query(
+        `INSERT INTO enrollment.transactions (id, tenant_id, profile_id, transaction_id, message_type, status, csr_der, csr_fingerprint, key_fingerprint, signer_fingerprint, subject, request_cipher, request_digest)
+         VALUES ($1, $2, $3, 'TX1', 19, 'queued', '\\x00', 'f', 'k', 's', 'CN=x', 'aes-128-cbc', 'sha256')`,
+        [id, tenant, profile],
+      );
+    const first = randomUUID();
+    await insert(first);
+    await expect(insert(randomUUID())).rejects.toMatchObject({ code: '23505' });
+    await client.query(`UPDATE enrollment.transactions SET superseded_at = now() WHERE id = $1`, [first]);
+    await expect(insert(randomUUID())).resolves.toBeDefined();
+  });
+
+  it('refuses an issued transaction without a certificate and an active profile without an RA', async () => {
+    await expect(
+      client.query(
+        `INSERT INTO enrollment.transactions (id, tenant_id, profile_id, transaction_id, message_type, status, csr_der, csr_fingerprint, key_fingerprint, signer_fingerprint, subject, request_cipher, request_digest)
+         VALUES ($1, $2, $2, 'TX2', 19, 'issued', '\\x00', 'f', 'k', 's', 'CN=x', 'aes-128-cbc', 'sha256')`,
+        [randomUUID(), randomUUID()],
+      ),
+    ).rejects.toMatchObject({ code: '23514' });
+    const tenant = randomUUID();
+    await client.query(`INSERT INTO tenancy.tenants (id, slug, display_name) VALUES ($1, $2, 'x')`, [tenant, `t${tenant.slice(0, 8)}`]);
+    await expect(
+      client.query(`INSERT INTO tenancy.profiles (id, tenant_id, slug, status, ca_id, validity_days, sync_wait_ms) VALUES ($1, $2, 'p', 'active', $1, 1, 0)`, [randomUUID(), tenant]),
+    ).rejects.toMatchObject({ code: '23514' });
+  });
+
+  it('rolls back cleanly (down) and forward again', async () => {
+    const ds = new DataSource({ type: 'postgres', url: db.url, migrations: migrationHistory, migrationsTableName: 'schema_migrations' });
+    await ds.initialize();
+    try {
+      await ds.undoLastMigration({ transaction: 'each' });
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM information_schema.schemata WHERE schema_name IN ('tenancy','challenge','enrollment','issuance')`);
+      expect(rows[0].n).toBe(0);
+    } finally {
+      await ds.destroy();
+    }
+    expect(await runMigrations(db.url)).toEqual(['InitialSchema1764230400000']);
+  });
+});
