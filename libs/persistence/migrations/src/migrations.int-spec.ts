@@ -1,9 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { type TestDatabase, createTestDatabase } from '@scep/testing';
+import { randomBytes } from 'node:crypto';
+import { dropDatabase, ensureDatabase } from './database-admin';
 import { migrationHistory } from './migration-history';
 import { runMigrations } from './run-migrations';
+
+// Built here rather than with @scep/testing, which depends on this library (no cycle).
+async function createTestDatabase() {
+  const url = new URL(process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  url.pathname = `/scep_mig_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await ensureDatabase(url.toString());
+  await runMigrations(url.toString());
+  return { url: url.toString(), drop: () => dropDatabase(url.toString()) };
+}
+type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
 
 describe('migration history (real PostgreSQL)', () => {
   let db: TestDatabase;
