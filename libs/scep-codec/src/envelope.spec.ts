@@ -117,7 +117,9 @@ describe('openEnvelope', () => {
       ['CEK of the wrong length (24 for AES-128)', () => withEncryptedKey(valid, pkcs1(randomBytes(24))), [ra]],
       ['PS shorter than 8 octets', () => withEncryptedKey(valid, pkcs1(randomBytes(16), { psLength: 4 })), [ra]],
       ['no zero separator', () => withEncryptedKey(valid, rawBlock(Buffer.concat([Buffer.from([0, 2]), Buffer.alloc(k - 2, 0x33)]))), [ra]],
-      ['a correctly padded but wrong CEK (content padding fails)', () => withEncryptedKey(valid, pkcs1(randomBytes(16))), [ra]],
+      // A fixed wrong key: CMS content has no MAC, so a well-formed wrong key is only caught by the CBC padding
+      // check, which random garbage passes about once in 256 (the CSR parse refuses it later in the pipeline).
+      ['a correctly padded but wrong CEK (content padding fails)', () => withEncryptedKey(valid, pkcs1(Buffer.alloc(16, 0x07))), [ra]],
       ['truncated ciphertext', () => valid.subarray(0, valid.length - 16), [ra]],
       ['not an envelope at all', () => Buffer.from('garbage'), [ra]],
       ['empty', () => Buffer.alloc(0), [ra]],
@@ -131,6 +133,14 @@ describe('openEnvelope', () => {
     it('a correctly padded CEK of the right length (our own block) does open: the unpadding is right', () => {
       const sealed = buildEnvelope(pki.csr, [pki.ra], 'aes-128-cbc');
       expect(openEnvelope(sealed, [ra]).content).toEqual(pki.csr);
+    });
+
+    it('refuses every malformed key block, even when the synthetic key happens to yield valid CBC padding (regression)', () => {
+      // Before the verdict was carried to the end, about 1 in 256 of these returned garbage instead of DECRYPT.
+      for (let i = 0; i < 600; i++) {
+        const block = rawBlock(Buffer.concat([Buffer.from([0, 2]), randomBytes(k - 2).map((b) => b | 1)]));
+        expect(codeOf(() => openEnvelope(withEncryptedKey(valid, block), [ra]))?.code).toBe('DECRYPT');
+      }
     });
 
     it('implicit rejection is deterministic for a given ciphertext', () => {

@@ -138,9 +138,11 @@ export function decryptForRecipient(parts: EnvelopeParts, info: KeyTransRecipien
   }
   try {
     const iv = readIv(spec, parts.cipherParameters);
-    const cek = oaepHash ? decryptKeyOaep(key, info.encryptedKey, oaepHash) : decryptKeyPkcs1(key, info.encryptedKey, spec.keyLength);
-    if (cek.length !== spec.keyLength) return undefined;
-    return decryptContent(spec, cek, iv, parts.ciphertext);
+    const cek = oaepHash ? { key: decryptKeyOaep(key, info.encryptedKey, oaepHash), valid: true } : decryptKeyPkcs1(key, info.encryptedKey, spec.keyLength);
+    if (cek.key.length !== spec.keyLength) return undefined;
+    // The content is decrypted with whatever key came out (same work either way); a bad key block fails only now.
+    const content = decryptContent(spec, cek.key, iv, parts.ciphertext);
+    return cek.valid ? content : undefined;
   } catch {
     return undefined;
   }

@@ -5,8 +5,10 @@
 // Bleichenbacher oracle anyway. So: raw RSA (RSA_NO_PADDING, native speed), then the EME-PKCS1-v1_5 check
 // (RFC 8017 §7.2.2 step 3) done without data-dependent branches, knowing the CEK length the cipher needs;
 // on any mismatch the caller gets a pseudo-random CEK of that length, derived from the ciphertext and a
-// per-process secret (implicit rejection, as OpenSSL ≥ 3.2 does). The failure then shows up later as a
-// content padding or parse error, indistinguishable from a wrong key (scep-protocol.md §13, §14).
+// per-process secret (implicit rejection, as OpenSSL ≥ 3.2 does), together with a `valid` verdict. The caller
+// decrypts the content with that key either way and only then, after the same work, fails when either step
+// failed: one outcome for every cause, no oracle (scep-protocol.md §13, §14) — and deterministic, because
+// garbage that happens to end in valid CBC padding (about 1 in 256) is still refused.
 import { constants, createHmac, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 
@@ -36,15 +38,23 @@ function nonZero(x: number): number {
   return ((x | -x) >>> 31) & 1;
 }
 
+/** A content-encryption key and whether the PKCS#1 v1.5 block that carried it was well formed. */
+export interface TransportedKey {
+  readonly key: Buffer;
+  readonly valid: boolean;
+}
+
 /**
- * PKCS#1 v1.5 decryption of a content-encryption key with implicit rejection. Always returns `keyLength` octets;
- * never throws for a bad ciphertext (only for a key that is not RSA, which is a configuration error).
+ * PKCS#1 v1.5 decryption of a content-encryption key with implicit rejection. Always returns `keyLength` octets
+ * (the real key, or a synthetic one with valid=false); never throws for a bad ciphertext (only for a key that is
+ * not RSA, which is a configuration error).
  */
-export function decryptKeyPkcs1(privateKey: KeyObject, encryptedKey: Uint8Array, keyLength: number): Buffer {
+export function decryptKeyPkcs1(privateKey: KeyObject, encryptedKey: Uint8Array, keyLength: number): TransportedKey {
   const k = rsaModulusOctets(privateKey);
   if (k === 0) throw new TypeError('recipient key is not an RSA key');
   const synthetic = syntheticKey(encryptedKey, keyLength);
-  if (encryptedKey.length > k || keyLength > k - 11) return synthetic;
+  const rejected = { key: synthetic, valid: false };
+  if (encryptedKey.length > k || keyLength > k - 11) return rejected;
   // RFC 8017 §7.2.2 step 1: the ciphertext is exactly k octets; pad a short one on the left (some encoders drop leading zeros).
   const input = Buffer.alloc(k);
   input.set(encryptedKey, k - encryptedKey.length);
@@ -52,9 +62,9 @@ export function decryptKeyPkcs1(privateKey: KeyObject, encryptedKey: Uint8Array,
   try {
     em = privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, input);
   } catch {
-    return synthetic; // c >= n: public knowledge, no oracle
+    return rejected; // c >= n: public knowledge, no oracle
   }
-  if (em.length !== k) return synthetic;
+  if (em.length !== k) return rejected;
 
   // EM = 0x00 || 0x02 || PS (>= 8 non-zero octets) || 0x00 || M, with |M| = keyLength.
   let bad = em[0] | (em[1] ^ 0x02);
@@ -73,7 +83,7 @@ export function decryptKeyPkcs1(privateKey: KeyObject, encryptedKey: Uint8Array,
   const out = Buffer.alloc(keyLength);
   const offset = k - keyLength;
   for (let i = 0; i < keyLength; i++) out[i] = (em[offset + i] & ~mask) | (synthetic[i] & mask);
-  return out;
+  return { key: out, valid: mask === 0 };
 }
 
 /** RSAES-OAEP decryption (RFC 3560); throws on any failure (OpenSSL's OAEP check is constant-time). */
