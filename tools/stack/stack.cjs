@@ -114,16 +114,18 @@ async function startStack(options) {
   const started = new Map();
   const services = options.services ?? SERVICES;
   if (options.logDir) fs.mkdirSync(options.logDir, { recursive: true });
+  const launch = async (service) => {
+    const result = await startService(service, {
+      env: options.env,
+      logFile: options.logDir ? path.join(options.logDir, `${service}.log`) : undefined,
+      onLine: options.onLine,
+      readyTimeoutMs: options.readyTimeoutMs,
+    });
+    started.set(service, result);
+    return result;
+  };
   try {
-    for (const service of services) {
-      const result = await startService(service, {
-        env: options.env,
-        logFile: options.logDir ? path.join(options.logDir, `${service}.log`) : undefined,
-        onLine: options.onLine,
-        readyTimeoutMs: options.readyTimeoutMs,
-      });
-      started.set(service, result);
-    }
+    for (const service of services) await launch(service);
   } catch (error) {
     await Promise.all([...started.values()].map((s) => stopChild(s.child)));
     throw error;
@@ -134,14 +136,7 @@ async function startStack(options) {
     async start(service) {
       const running = started.get(service);
       if (running && running.child.exitCode === null && running.child.signalCode === null) return running;
-      const result = await startService(service, {
-        env: options.env,
-        logFile: options.logDir ? path.join(options.logDir, `${service}.log`) : undefined,
-        onLine: options.onLine,
-        readyTimeoutMs: options.readyTimeoutMs,
-      });
-      started.set(service, result);
-      return result;
+      return launch(service);
     },
     async stopService(service) {
       const s = started.get(service);

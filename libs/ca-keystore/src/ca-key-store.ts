@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { KeyWrapAad } from '@scep/contracts';
 import { exportPrivateKeyPkcs8, importPrivateKeyPkcs8, unwrapSecret, wrapSecret } from '@scep/pki';
+import { LoadingCache } from '@scep/persistence-core';
 import { CaKeyEntity } from '@scep/persistence-issuance';
 import { type CaKeystoreConfig, loadCaKeystoreConfig } from './ca-keystore-config';
 
@@ -23,7 +24,7 @@ export class CaKeyUnavailableError extends Error {
 @Injectable()
 export class CaKeyStore {
   private readonly config: CaKeystoreConfig = loadCaKeystoreConfig();
-  private readonly cache = new Map<string, Promise<KeyObject>>();
+  private readonly cache = new LoadingCache<KeyObject>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -31,19 +32,12 @@ export class CaKeyStore {
   async store(manager: EntityManager, tenantId: string, caId: string, privateKey: KeyObject): Promise<void> {
     const wrapped = wrapSecret(this.config.SIGNER_CA_KEK, exportPrivateKeyPkcs8(privateKey), KeyWrapAad.caKey(tenantId, caId));
     await manager.insert(CaKeyEntity, { caId, tenantId, kekId: this.config.SIGNER_CA_KEK_ID, wrappedKey: wrapped });
-    this.cache.set(cacheKey(tenantId, caId), Promise.resolve(privateKey));
+    this.cache.set(cacheKey(tenantId, caId), privateKey);
   }
 
   /** The CA's private key, unwrapped once and cached. */
   load(tenantId: string, caId: string): Promise<KeyObject> {
-    const key = cacheKey(tenantId, caId);
-    let pending = this.cache.get(key);
-    if (!pending) {
-      pending = this.unwrap(tenantId, caId);
-      this.cache.set(key, pending);
-      pending.catch(() => this.cache.delete(key));
-    }
-    return pending;
+    return this.cache.get(cacheKey(tenantId, caId), () => this.unwrap(tenantId, caId));
   }
 
   private async unwrap(tenantId: string, caId: string): Promise<KeyObject> {

@@ -13,3 +13,10 @@ export const TenancyChanged = z.object({
 export type TenancyChangedEvent = z.infer<typeof TenancyChanged>;
 
 export const tenancyChangedChannel = (redisPrefix: string) => `${redisPrefix}:tenancy-changed`;
+
+/** Cache key of per-profile data, and whether a tenancy-changed event makes such an entry stale. */
+export const profileCacheKey = (tenantId: string, profileId: string) => `${tenantId}/${profileId}`;
+
+export function isStaleAfter(event: TenancyChangedEvent, key: string): boolean {
+  return key.startsWith(`${event.tenantId}/`) && (!event.profileId || key === profileCacheKey(event.tenantId, event.profileId));
+}

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IsNull, type DataSource } from 'typeorm';
-import type { ChallengeVerify, RpcResponse } from '@scep/contracts';
+import { type ChallengeVerify, type RpcResponse, isStaleAfter, profileCacheKey } from '@scep/contracts';
 import { StaticChallengeEntity } from '@scep/persistence-challenge';
+import { LoadingCache } from '@scep/persistence-core';
 import { TenancyEvents } from '@scep/transport';
 import { challengeConfig } from '../challenge-config';
 import { ChallengeHasher } from './challenge-hasher';
@@ -14,7 +15,7 @@ type VerifyResult = RpcResponse<typeof ChallengeVerify>;
 @Injectable()
 export class StaticChallengeService implements OnModuleInit {
   private readonly hasher = new ChallengeHasher(challengeConfig().CHALLENGE_PEPPER);
-  private readonly cache = new Map<string, Promise<Buffer[]>>();
+  private readonly cache = new LoadingCache<Buffer[]>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -22,11 +23,7 @@ export class StaticChallengeService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.events.subscribe((event) => {
-      for (const key of [...this.cache.keys()]) {
-        if (key.startsWith(`${event.tenantId}/`) && (!event.profileId || key.endsWith(`/${event.profileId}`))) this.cache.delete(key);
-      }
-    });
+    await this.events.subscribe((event) => this.cache.deleteWhere((key) => isStaleAfter(event, key)));
   }
 
   async verify(tenantId: string, profileId: string, challenge: string | undefined): Promise<VerifyResult> {
@@ -49,26 +46,21 @@ export class StaticChallengeService implements OnModuleInit {
         notAfter: null,
       });
     });
-    this.cache.delete(`${tenantId}/${profileId}`);
+    this.cache.delete(profileCacheKey(tenantId, profileId));
     await this.events.publish({ tenantId, profileId });
     return now;
   }
 
   private currentHashes(tenantId: string, profileId: string): Promise<Buffer[]> {
-    const key = `${tenantId}/${profileId}`;
-    let pending = this.cache.get(key);
-    if (!pending) {
-      pending = this.dataSource
+    return this.cache.get(profileCacheKey(tenantId, profileId), async () => {
+      const rows = await this.dataSource
         .getRepository(StaticChallengeEntity)
         .createQueryBuilder('c')
         .select(['c.secretHash'])
         .where('c.tenant_id = :tenantId AND c.profile_id = :profileId', { tenantId, profileId })
         .andWhere('(c.not_after IS NULL OR c.not_after > now())')
-        .getMany()
-        .then((rows) => rows.map((row) => row.secretHash));
-      this.cache.set(key, pending);
-      pending.catch(() => this.cache.delete(key));
-    }
-    return pending;
+        .getMany();
+      return rows.map((row) => row.secretHash);
+    });
   }
 }

@@ -1,4 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { isStaleAfter, profileCacheKey } from '@scep/contracts';
+import { LoadingCache } from '@scep/persistence-core';
 import { type ProfileSettingsRecord, ProfileSettingsReader } from '@scep/persistence-read';
 import { TenancyEvents } from '@scep/transport';
 
@@ -7,7 +9,7 @@ const TTL_MS = 5 * 60 * 1000;
 /** Profile settings per (tenant, profile), cached; dropped on tenancy-changed events and after a TTL. */
 @Injectable()
 export class ProfileSettingsCache implements OnModuleInit {
-  private readonly cache = new Map<string, { expires: number; value: Promise<ProfileSettingsRecord | undefined> }>();
+  private readonly cache = new LoadingCache<ProfileSettingsRecord | undefined>({ ttlMs: () => TTL_MS });
 
   constructor(
     private readonly reader: ProfileSettingsReader,
@@ -15,20 +17,10 @@ export class ProfileSettingsCache implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.events.subscribe((event) => {
-      for (const key of [...this.cache.keys()]) {
-        if (key.startsWith(`${event.tenantId}/`) && (!event.profileId || key.endsWith(`/${event.profileId}`))) this.cache.delete(key);
-      }
-    });
+    await this.events.subscribe((event) => this.cache.deleteWhere((key) => isStaleAfter(event, key)));
   }
 
   get(tenantId: string, profileId: string): Promise<ProfileSettingsRecord | undefined> {
-    const key = `${tenantId}/${profileId}`;
-    const hit = this.cache.get(key);
-    if (hit && hit.expires > Date.now()) return hit.value;
-    const value = this.reader.find(tenantId, profileId);
-    this.cache.set(key, { expires: Date.now() + TTL_MS, value });
-    value.catch(() => this.cache.delete(key));
-    return value;
+    return this.cache.get(profileCacheKey(tenantId, profileId), () => this.reader.find(tenantId, profileId));
   }
 }

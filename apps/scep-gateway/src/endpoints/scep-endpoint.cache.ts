@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { buildCertsOnly } from '@scep/codec';
 import { KeyWrapAad } from '@scep/contracts';
 import { importPrivateKeyPkcs8, readCertificate, unwrapSecret } from '@scep/pki';
+import { LoadingCache } from '@scep/persistence-core';
 import { ScepEndpointReader } from '@scep/persistence-read';
 import { TenancyEvents } from '@scep/transport';
 import { gatewayConfig } from '../gateway-config';
@@ -12,12 +13,6 @@ const FOUND_TTL_MS = 5 * 60 * 1000;
 /** Unknown endpoints are remembered briefly so that junk paths cannot hammer the database. */
 const MISSING_TTL_MS = 5 * 1000;
 
-interface Entry {
-  readonly expires: number;
-  readonly tenantId?: string;
-  readonly value: Promise<ScepEndpoint | undefined>;
-}
-
 /**
  * Tenant/profile/RA material per endpoint: one database read and one RA-key unwrap per endpoint and TTL, shared by
  * concurrent requests, dropped when admin-api announces a change for the tenant.
@@ -26,7 +21,7 @@ interface Entry {
 export class ScepEndpointCache implements OnModuleInit {
   private readonly logger = new Logger(ScepEndpointCache.name);
   private readonly config = gatewayConfig();
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new LoadingCache<ScepEndpoint | undefined>({ ttlMs: (endpoint) => (endpoint ? FOUND_TTL_MS : MISSING_TTL_MS) });
 
   constructor(
     private readonly reader: ScepEndpointReader,
@@ -34,33 +29,13 @@ export class ScepEndpointCache implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.events.subscribe((event) => {
-      for (const [key, entry] of this.entries) {
-        // Unknown endpoints may have just been created: drop them too.
-        if (!entry.tenantId || entry.tenantId === event.tenantId) this.entries.delete(key);
-      }
-    });
+    // Unknown (or still loading) endpoints may be the one just created: drop them too.
+    await this.events.subscribe((event) => this.entries.deleteWhere((_key, endpoint) => !endpoint || endpoint.tenantId === event.tenantId));
   }
 
   async get(tenantSlug: string, profileSlug: string): Promise<ScepEndpoint | undefined> {
     if (!SLUG.test(tenantSlug) || !SLUG.test(profileSlug)) return undefined;
-    const key = `${tenantSlug}/${profileSlug}`;
-    const hit = this.entries.get(key);
-    if (hit && hit.expires > Date.now()) return hit.value;
-    const value = this.load(tenantSlug, profileSlug);
-    this.entries.set(key, { expires: Date.now() + FOUND_TTL_MS, value });
-    try {
-      const endpoint = await value;
-      this.entries.set(key, {
-        expires: Date.now() + (endpoint ? FOUND_TTL_MS : MISSING_TTL_MS),
-        tenantId: endpoint?.tenantId,
-        value,
-      });
-      return endpoint;
-    } catch (error) {
-      this.entries.delete(key);
-      throw error;
-    }
+    return this.entries.get(`${tenantSlug}/${profileSlug}`, () => this.load(tenantSlug, profileSlug));
   }
 
   private async load(tenantSlug: string, profileSlug: string): Promise<ScepEndpoint | undefined> {

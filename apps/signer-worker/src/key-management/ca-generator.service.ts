@@ -1,18 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { UnrecoverableError } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { CaKeyStore } from '@scep/ca-keystore';
 import type { GenerateCa, JobPayload, JobResult } from '@scep/contracts';
 import { CertificateAuthorityEntity } from '@scep/persistence-issuance';
 import {
-  PkiError,
   buildSelfSignedCaCertificate,
-  encodeDistinguishedName,
   formatDistinguishedName,
   generateRsaKeyPair,
   randomSerial,
 } from '@scep/pki';
+import { subjectNameOrFail } from './subject-name';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -29,13 +27,7 @@ export class CaGenerator {
     const existing = await repository.findOneBy({ tenantId: payload.tenantId, id: payload.caId });
     if (existing) return toResult(existing);
 
-    let subjectDer: Buffer;
-    try {
-      subjectDer = encodeDistinguishedName(payload.subjectDn);
-    } catch (error) {
-      if (error instanceof PkiError) throw new UnrecoverableError('invalid-subject');
-      throw error;
-    }
+    const subjectDer = subjectNameOrFail(payload.subjectDn);
     const keyPair = await generateRsaKeyPair(payload.keySize);
     const notBefore = new Date(Date.now() - 60_000);
     const notAfter = new Date(notBefore.getTime() + payload.validityDays * DAY_MS);

@@ -1,20 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { UnrecoverableError } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { type IssueRaCredential, type JobPayload, type JobResult, KeyWrapAad } from '@scep/contracts';
 import { RaCredentialEntity } from '@scep/persistence-issuance';
 import {
-  PkiError,
-  encodeDistinguishedName,
   exportPrivateKeyPkcs8,
   generateRsaKeyPair,
   issueCertificate,
   randomSerial,
   wrapSecret,
 } from '@scep/pki';
-import { IssuingCaCache, UnknownCaError } from '../signing/issuing-ca.cache';
+import { IssuingCaCache } from '../signing/issuing-ca.cache';
 import { signerConfig } from '../signer-config';
+import { subjectNameOrFail } from './subject-name';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -37,20 +35,8 @@ export class RaIssuer {
     const existing = await repository.findOneBy({ tenantId: payload.tenantId, id: payload.raCredentialId });
     if (existing) return toResult(existing);
 
-    let subjectDer: Buffer;
-    try {
-      subjectDer = encodeDistinguishedName(payload.subjectDn);
-    } catch (error) {
-      if (error instanceof PkiError) throw new UnrecoverableError('invalid-subject');
-      throw error;
-    }
-    let ca;
-    try {
-      ca = await this.cas.get(payload.tenantId, payload.caId);
-    } catch (error) {
-      if (error instanceof UnknownCaError) throw new UnrecoverableError('ca-not-found');
-      throw error;
-    }
+    const subjectDer = subjectNameOrFail(payload.subjectDn);
+    const ca = await this.cas.get(payload.tenantId, payload.caId);
     const keyPair = await generateRsaKeyPair(2048);
     const notBefore = new Date(Date.now() - 60_000);
     const notAfter = new Date(Math.min(notBefore.getTime() + payload.validityDays * DAY_MS, ca.certificate.notAfter.getTime()));

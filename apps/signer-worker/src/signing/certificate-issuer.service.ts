@@ -7,7 +7,7 @@ import type { JobPayload, JobResult, SignCertificate } from '@scep/contracts';
 import { isUniqueViolation } from '@scep/persistence-core';
 import { IssuedCertificateEntity } from '@scep/persistence-issuance';
 import { type KeyUsageBit, formatDistinguishedName, issueCertificate, parseCsr, randomSerial } from '@scep/pki';
-import { IssuingCaCache, UnknownCaError } from './issuing-ca.cache';
+import { IssuingCaCache } from './issuing-ca.cache';
 
 type SignPayload = JobPayload<typeof SignCertificate>;
 type SignResult = JobResult<typeof SignCertificate>;
@@ -35,13 +35,7 @@ export class CertificateIssuer {
     if (existing) return toResult(existing);
 
     const csr = parseCsrOrFail(payload.csrDer);
-    let ca;
-    try {
-      ca = await this.cas.get(payload.tenantId, payload.caId);
-    } catch (error) {
-      if (error instanceof UnknownCaError) throw new UnrecoverableError('ca-not-found');
-      throw error;
-    }
+    const ca = await this.cas.get(payload.tenantId, payload.caId);
     const now = Date.now();
     const notBefore = new Date(Math.max(now - BACKDATE_MS, ca.certificate.notBefore.getTime()));
     const notAfter = new Date(Math.min(now + payload.validityDays * DAY_MS, ca.certificate.notAfter.getTime()));

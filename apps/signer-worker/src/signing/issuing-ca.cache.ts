@@ -1,8 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { UnrecoverableError } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { CaKeyStore } from '@scep/ca-keystore';
+import { LoadingCache } from '@scep/persistence-core';
 import { type CertificateInfo, readCertificate } from '@scep/pki';
 import { CertificateAuthorityEntity } from '@scep/persistence-issuance';
 
@@ -12,18 +14,11 @@ export interface IssuingCa {
   readonly privateKey: KeyObject;
 }
 
-/** A CA not found for the tenant: a permanent job failure. */
-export class UnknownCaError extends Error {
-  constructor(readonly caId: string) {
-    super(`CA ${caId} not found for tenant`);
-    this.name = 'UnknownCaError';
-  }
-}
 
-/** CA certificate and key per (tenant, CA), parsed and unwrapped once per process. */
+/** CA certificate and key per (tenant, CA), parsed and unwrapped once per process. An unknown CA fails the job permanently. */
 @Injectable()
 export class IssuingCaCache {
-  private readonly cache = new Map<string, Promise<IssuingCa>>();
+  private readonly cache = new LoadingCache<IssuingCa>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -31,19 +26,12 @@ export class IssuingCaCache {
   ) {}
 
   get(tenantId: string, caId: string): Promise<IssuingCa> {
-    const key = `${tenantId}/${caId}`;
-    let pending = this.cache.get(key);
-    if (!pending) {
-      pending = this.load(tenantId, caId);
-      this.cache.set(key, pending);
-      pending.catch(() => this.cache.delete(key));
-    }
-    return pending;
+    return this.cache.get(`${tenantId}/${caId}`, () => this.load(tenantId, caId));
   }
 
   private async load(tenantId: string, caId: string): Promise<IssuingCa> {
     const row = await this.dataSource.getRepository(CertificateAuthorityEntity).findOneBy({ tenantId, id: caId });
-    if (!row) throw new UnknownCaError(caId);
+    if (!row) throw new UnrecoverableError('ca-not-found');
     return { id: caId, certificate: readCertificate(row.certificateDer), privateKey: await this.keys.load(tenantId, caId) };
   }
 }

@@ -1,2 +1,3 @@
 export * from './database-module';
 export * from './pg-errors';
+export * from './loading-cache';

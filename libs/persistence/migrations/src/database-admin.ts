@@ -1,36 +1,38 @@
 import { Client } from 'pg';
 
-/** Creates the database named in `url` if it does not exist (local development and test runs). */
-export async function ensureDatabase(url: string): Promise<boolean> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1));
+/** The database named in `url`, checked to be a plain identifier (it is interpolated into DDL). */
+function databaseName(url: string): string {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
   if (!/^[a-zA-Z0-9_]{1,63}$/.test(name)) throw new Error('database name must be [a-zA-Z0-9_]{1,63}');
+  return name;
+}
+
+/** Runs `work` on a connection to the cluster's `postgres` database (DDL on databases cannot run inside them). */
+async function withMaintenanceConnection<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new Client({ connectionString: admin.toString() });
   await client.connect();
   try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (exists.rowCount) return false;
-    await client.query(`CREATE DATABASE "${name}"`);
-    return true;
+    return await work(client);
   } finally {
     await client.end();
   }
 }
 
+/** Creates the database named in `url` if it does not exist (local development and test runs). */
+export function ensureDatabase(url: string): Promise<boolean> {
+  const name = databaseName(url);
+  return withMaintenanceConnection(url, async (client) => {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount) return false;
+    await client.query(`CREATE DATABASE "${name}"`);
+    return true;
+  });
+}
+
 /** Drops a database (test runs clean up after themselves). */
 export async function dropDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1));
-  if (!/^[a-zA-Z0-9_]{1,63}$/.test(name)) throw new Error('database name must be [a-zA-Z0-9_]{1,63}');
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+  const name = databaseName(url);
+  await withMaintenanceConnection(url, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
