@@ -44,7 +44,9 @@ function runMigrations(env) {
  */
 function startService(service, options) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--enable-source-maps', mainOf(service)], {
+    // SCEP_STACK_NODE_ARGS adds Node flags to every service (e.g. --cpu-prof for profiling; NODE_OPTIONS refuses it).
+    const extra = (process.env.SCEP_STACK_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, ['--enable-source-maps', ...extra, mainOf(service)], {
       cwd: ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

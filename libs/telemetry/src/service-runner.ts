@@ -23,7 +23,10 @@ export async function runService<App extends INestApplicationContext>(definition
     const logger = app.get(Logger);
     app.useLogger(logger);
     const details = await definition.start(app);
-    logger.log({ ...(details ?? {}), event: 'ready' }, `${definition.name} ready`);
+    // The ready line is a protocol with the launcher (npm start, tests, orchestration): written whatever LOG_LEVEL.
+    process.stdout.write(
+      `${JSON.stringify({ level: 'info', time: new Date().toISOString(), service: definition.name, pid: process.pid, ...(details ?? {}), event: 'ready', msg: `${definition.name} ready` })}\n`,
+    );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`${definition.name} failed to start: ${message}\n`);

@@ -55,12 +55,13 @@ export class SigningJobWaiter implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async checkOnce(jobId: string): Promise<SigningWaitResult | undefined> {
-    const job = await Job.fromId(this.queue, jobId);
-    if (!job) return undefined;
-    const state = await job.getState();
-    if (state === 'completed') return this.completed(job.returnvalue);
+    // State first, result second: reading the job first could see it active (no result yet) and completed a moment
+    // later, and report a completed job without its certificate (regression seen under load).
+    const state = await this.queue.getJobState(jobId);
     if (state === 'failed') return { kind: 'failed' };
-    return undefined;
+    if (state !== 'completed') return undefined;
+    const job = await Job.fromId(this.queue, jobId);
+    return job ? this.completed(job.returnvalue) : undefined;
   }
 
   private completed(value: unknown): SigningWaitResult {

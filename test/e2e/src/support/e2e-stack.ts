@@ -29,6 +29,7 @@ export interface AdminClient {
 }
 
 interface RunningStack {
+  services: Map<string, { child: { pid?: number } }>;
   start(service: string): Promise<unknown>;
   stopService(service: string): Promise<void>;
   stop(): Promise<void>;
@@ -64,7 +65,8 @@ export class E2eStack {
   private prefix = '';
   private running?: RunningStack;
 
-  async start(): Promise<void> {
+  /** `tracing: false` exports no spans (benchmarks); the default exports to the in-memory collector. */
+  async start(options: { tracing?: boolean; logLevel?: string; env?: Record<string, string> } = {}): Promise<void> {
     this.db = await createTestDatabase();
     this.prefix = runScopedName('e2e');
     this.secrets = secretsTools.generateSecrets();
@@ -82,11 +84,12 @@ export class E2eStack {
       SCEP_GATEWAY_PORT: String(gatewayPort),
       ADMIN_API_PORT: String(adminPort),
       SCEP_PUBLIC_BASE_URL: this.gatewayUrl,
-      LOG_LEVEL: 'info',
-      OTEL_TRACES_EXPORTER: 'otlp',
+      LOG_LEVEL: options.logLevel ?? 'info',
+      OTEL_TRACES_EXPORTER: options.tracing === false ? 'none' : 'otlp',
       OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
       OTEL_BSP_SCHEDULE_DELAY: '100',
       ...secretsTools.secretEnv(this.secrets),
+      ...options.env,
     };
     this.running = await stackTools.startStack({
       env,
@@ -109,6 +112,13 @@ export class E2eStack {
       challenge,
       ...options,
     });
+  }
+
+  /** PIDs of the running services (for CPU accounting in benchmarks). */
+  pids(): Map<string, number> {
+    const pids = new Map<string, number>();
+    for (const [service, started] of this.running?.services ?? []) if (started.child.pid) pids.set(service, started.child.pid);
+    return pids;
   }
 
   stopService(service: string): Promise<void> {
