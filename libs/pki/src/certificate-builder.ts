@@ -37,14 +37,10 @@ function invalid(message: string): never {
 
 /** sha*WithRSAEncryption with explicit NULL parameters (RFC 4055 §5: parameters MUST be NULL). */
 const SIGNATURE_ALGORITHMS: Readonly<Record<SignatureDigest, Buffer>> = {
-  sha256: algorithmIdentifierWithNull(oids.OID_SHA256_WITH_RSA),
-  sha384: algorithmIdentifierWithNull(oids.OID_SHA384_WITH_RSA),
-  sha512: algorithmIdentifierWithNull(oids.OID_SHA512_WITH_RSA),
+  sha256: der.algorithmIdentifier(oids.OID_SHA256_WITH_RSA),
+  sha384: der.algorithmIdentifier(oids.OID_SHA384_WITH_RSA),
+  sha512: der.algorithmIdentifier(oids.OID_SHA512_WITH_RSA),
 };
-
-function algorithmIdentifierWithNull(oid: string): Buffer {
-  return der.sequence(der.oid(oid), der.tlv(der.Tag.NULL));
-}
 
 /** version [0] EXPLICIT Version DEFAULT v1 — v3 is 2 (RFC 5280 §4.1.2.1). */
 const VERSION_V3 = der.tlv(der.contextTag(0, true), der.integer(2));

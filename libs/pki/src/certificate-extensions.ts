@@ -17,16 +17,8 @@ const KEY_USAGE_BITS: Readonly<Record<KeyUsageBit, number>> = {
   cRLSign: 6,
 };
 
-const OID_SYNTAX = /^[0-2](?:\.(?:0|[1-9][0-9]{0,14}))+$/;
-
 function invalid(message: string): never {
   throw new PkiError('INVALID_ARGUMENT', message);
-}
-
-export function isValidOid(oid: string): boolean {
-  if (typeof oid !== 'string' || !OID_SYNTAX.test(oid)) return false;
-  const [first, second] = oid.split('.').map(Number);
-  return first === 2 || second < 40;
 }
 
 /** Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING } (RFC 5280 §4.1). */
@@ -71,7 +63,7 @@ export function keyUsage(names: ReadonlySet<KeyUsageBit>): Buffer {
 /** extKeyUsage (RFC 5280 §4.2.1.12), non-critical so relying parties that do not know an OID still work. */
 export function extKeyUsage(purposes: readonly string[]): Buffer {
   const distinct = [...new Set(purposes)];
-  for (const oid of distinct) if (!isValidOid(oid)) invalid('extendedKeyUsage entries must be dotted OIDs');
+  for (const oid of distinct) if (!der.isValidOid(oid)) invalid('extendedKeyUsage entries must be dotted OIDs');
   return extension(oids.OID_EXT_KEY_USAGE, false, der.sequence(...distinct.map((oid) => der.oid(oid))));
 }
 

@@ -103,6 +103,21 @@ describe('readCertificate', () => {
     }
   });
 
+  it('imports RSA keys from the PKCS#1 RSAPublicKey only when the parameters are NULL, else as OpenSSL does', () => {
+    const der = pem('client.crt.pem');
+    const rsaNull = Buffer.from('300d06092a864886f70d0101010500', 'hex');
+    const at = der.indexOf(rsaNull); // the SPKI's AlgorithmIdentifier (the signature's is sha256WithRSAEncryption)
+    expect(at).toBeGreaterThan(0);
+    expect(der.lastIndexOf(rsaNull)).toBe(at);
+    expect(readCertificate(der).publicKey.export({ type: 'spki', format: 'der' })).toEqual(new X509Certificate(der).publicKey.export({ type: 'spki', format: 'der' }));
+    // Same length, parameters an empty INTEGER: OpenSSL's SPKI decoder refuses it, and so does readCertificate.
+    const bad = Buffer.from(der);
+    bad[at + rsaNull.length - 2] = 0x02;
+    expect(readBerStrict(bad).end).toBe(bad.length);
+    expect(() => new X509Certificate(bad)).toThrow();
+    expect(() => readCertificate(bad)).toThrow(PkiError);
+  });
+
   it('throws PkiError MALFORMED_CERTIFICATE on garbage, truncation and trailing bytes', () => {
     const der = pem('ra.crt.pem');
     for (const bad of [Buffer.alloc(0), Buffer.from('3000', 'hex'), der.subarray(0, der.length - 1), Buffer.concat([der, Buffer.from([0])]), Buffer.from('hello')]) {

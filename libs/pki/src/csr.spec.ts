@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
 import { derToPemForTest, openssl, pemToDerForTest, readCsrFixture, Scratch } from './__fixtures__/test-helpers';
 import { parseCsr, CSR_LIMITS, type CsrInfo } from './csr';
@@ -272,6 +272,71 @@ describe('parseCsr with crafted requests', () => {
   it('rejects a broken RSA key as MALFORMED_CSR', () => {
     const spki = tlv(0x30, tlv(0x30, Buffer.from('06092a864886f70d0101010500', 'hex')), tlv(0x03, Buffer.from([0]), Buffer.from('3003020100', 'hex')));
     expectCode(() => parseCsr(craftCsr({ spki })), 'MALFORMED_CSR');
+  });
+
+  describe('RSA keys imported from the PKCS#1 RSAPublicKey (fast path) agree with the SPKI decoder', () => {
+    const rsaOid = Buffer.from('06092a864886f70d010101', 'hex');
+    const pkcs1 = rsa.publicKey.export({ type: 'pkcs1', format: 'der' });
+    const spkiWith = (algorithm: Buffer, bits: Buffer = tlv(0x03, Buffer.from([0]), pkcs1)) => tlv(0x30, algorithm, bits);
+    const opensslVerdict = (spki: Buffer) => {
+      try {
+        return createPublicKey({ key: spki, format: 'der', type: 'spki' }).export({ type: 'spki', format: 'der' });
+      } catch {
+        return undefined;
+      }
+    };
+
+    it.each([
+      ['NULL parameters', spkiWith(tlv(0x30, rsaOid, Buffer.from('0500', 'hex')))],
+      ['absent parameters', spkiWith(tlv(0x30, rsaOid))],
+      ['an OID as parameters (OpenSSL ignores them)', spkiWith(tlv(0x30, rsaOid, Buffer.from('06022a03', 'hex')))],
+      ['octets after the RSAPublicKey', spkiWith(tlv(0x30, rsaOid, Buffer.from('0500', 'hex')), tlv(0x03, Buffer.from([0]), pkcs1, Buffer.from('0000', 'hex')))],
+    ])('accepts %s with the same key', (_label, spki) => {
+      const csr = parseCsr(craftCsr({ spki }));
+      expect(opensslVerdict(spki)).toBeDefined();
+      expect(csr.publicKey.export({ type: 'spki', format: 'der' })).toEqual(opensslVerdict(spki));
+      expect(csr.publicKey.export({ type: 'spki', format: 'der' })).toEqual(rsaSpki);
+      expect(csr).toMatchObject({ keyAlgorithm: 'rsa', keySize: 2048, signatureValid: true });
+      expect(csr.spkiDer).toEqual(spki);
+    });
+
+    it('leaves a BIT STRING with unused bits to the SPKI decoder, which clears them (so the key changes)', () => {
+      const spki = spkiWith(tlv(0x30, rsaOid, Buffer.from('0500', 'hex')), tlv(0x03, Buffer.from([3]), pkcs1));
+      const csr = parseCsr(craftCsr({ spki }));
+      expect(csr.publicKey.export({ type: 'spki', format: 'der' })).toEqual(opensslVerdict(spki));
+      expect(csr.publicKey.export({ type: 'spki', format: 'der' })).not.toEqual(rsaSpki);
+      expect(csr.signatureValid).toBe(false);
+    });
+
+    it.each([
+      ['a NULL with content', spkiWith(tlv(0x30, rsaOid, Buffer.from('050100', 'hex')))],
+      ['a BOOLEAN of two octets', spkiWith(tlv(0x30, rsaOid, Buffer.from('01020000', 'hex')))],
+      ['an empty INTEGER', spkiWith(tlv(0x30, rsaOid, Buffer.from('0200', 'hex')))],
+    ])('rejects parameters OpenSSL cannot parse (%s) as MALFORMED_CSR, as the SPKI decoder does', (_label, spki) => {
+      expect(opensslVerdict(spki)).toBeUndefined();
+      expectCode(() => parseCsr(craftCsr({ spki })), 'MALFORMED_CSR');
+    });
+
+    it('agrees with the SPKI decoder on mutated RSA keys', () => {
+      const base = spkiWith(tlv(0x30, rsaOid, Buffer.from('0500', 'hex')));
+      fc.assert(
+        fc.property(fc.array(fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }), (edits) => {
+          const spki = Buffer.from(base);
+          for (const [at, value] of edits) spki[at] = value;
+          let ours: Buffer | string;
+          try {
+            ours = parseCsr(craftCsr({ spki })).publicKey.export({ type: 'spki', format: 'der' });
+          } catch (err) {
+            ours = (err as PkiError).code;
+          }
+          const reference = opensslVerdict(spki);
+          // A key OpenSSL reads is read the same; one it refuses is refused (the BER reader may refuse it first).
+          if (reference) expect(ours).toEqual(reference);
+          else expect(['MALFORMED_CSR', 'UNSUPPORTED_KEY']).toContain(ours);
+        }),
+        { numRuns: 200 },
+      );
+    });
   });
 });
 

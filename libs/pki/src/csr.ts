@@ -2,7 +2,7 @@
 // The request arrives from the network (inside a decrypted pkiMessage, RFC 8894 §3.3.1), so everything
 // here treats it as hostile: bounded sizes, no exception other than PkiError, and exact bytes kept for
 // the parts that are copied into certificates or compared later.
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { berChildren, berContent, berOid, berStringOctets, readBerStrict } from './ber-walk';
@@ -13,6 +13,7 @@ import { decodeGeneralNames } from './general-names';
 import { describePublicKey } from './keys';
 import { formatDistinguishedName } from './name';
 import * as oids from './oids';
+import { importSubjectPublicKey, readSubjectPublicKeyInfo, type SubjectPublicKeyParts } from './spki';
 
 export type GeneralNameInfo =
   | { type: 'dns'; value: string }
@@ -117,8 +118,16 @@ function spkiAlgorithmOid(spkiDer: Buffer): string {
 }
 
 function importPublicKey(spkiDer: Buffer): KeyObject {
+  // The parts feed the RSA fast path (PKCS#1 import, spki.ts); an SPKI the BER reader will not split that way
+  // (a constructed or partial-octet BIT STRING, extra fields) is left to OpenSSL's SPKI decoder as before.
+  let parts: SubjectPublicKeyParts | undefined;
   try {
-    return createPublicKey({ key: spkiDer, format: 'der', type: 'spki' });
+    parts = readSubjectPublicKeyInfo(readBerStrict(spkiDer));
+  } catch {
+    parts = undefined;
+  }
+  try {
+    return importSubjectPublicKey(spkiDer, parts);
   } catch {
     // An rsaEncryption key OpenSSL cannot read is broken; any other key may just be an algorithm we lack.
     if (spkiAlgorithmOid(spkiDer) === oids.OID_RSA_ENCRYPTION) malformed('invalid RSA public key');

@@ -6,3 +6,5 @@ export * from './csr';
 export * from './keys';
 export * from './key-wrap';
 export * from './certificate-builder';
+// The DER writer as one namespace (derWriter.sequence, derWriter.oid, ...): its names are too generic to export flat.
+export * as derWriter from './der-writer';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { berBytes, berChildren, berContent, berOid, readBerStrict } from '@scep/pki';
+import { berBytes, berChildren, berContent, berOid, readBerStrict, derWriter } from '@scep/pki';
 import type { BerNode } from '@scep/pki';
 import { buildCertRep, replyDigestFor } from './cert-rep';
 import type { CertRepInput } from './cert-rep';
@@ -8,11 +8,12 @@ import { FailInfo, MessageType, PkiStatus } from './constants';
 import type { ContentCipher, DigestName } from './constants';
 import { openEnvelope } from './envelope';
 import { ScepCodecError } from './errors';
-import { compareDer } from './internal/der-writer';
 import { parsePkiMessage, verifyPkiMessage } from './pki-message';
 import { readCertsOnly } from './certs-only';
 import { fixture, fixtureCert, FIXTURES, openssl, opensslAvailable, scratch, testPki } from './test-support/fixtures';
 import { buildPkiRequest } from './client';
+
+const { compareDer } = derWriter;
 
 const pki = testPki();
 const issued = fixtureCert('issued.crt.pem');

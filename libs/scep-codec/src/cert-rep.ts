@@ -1,14 +1,13 @@
 // OWNER: codec helper. Building a CertRep (scep-protocol.md §7).
 import { randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { readBerStrict } from '@scep/pki';
+import { readBerStrict, derWriter } from '@scep/pki';
 import type { CertificateInfo } from '@scep/pki';
 import { buildCertsOnly } from './certs-only';
 import { MessageType, PkiStatus } from './constants';
 import type { ContentCipher, DigestName, FailInfo } from './constants';
 import { replyCipherFor, sealEnvelope } from './envelope';
 import { attribute } from './internal/attributes';
-import { octetString, printableString, utf8String } from './internal/der-writer';
 import { codecError, guard } from './internal/fail';
 import {
   OID_SCEP_FAIL_INFO,
@@ -20,6 +19,8 @@ import {
   OID_SCEP_TRANSACTION_ID,
 } from './internal/oids';
 import { buildSignedMessage } from './internal/signed-message';
+
+const { octetString, printableString, utf8String } = derWriter;
 
 export interface CertRepSigner {
   readonly certificate: CertificateInfo;

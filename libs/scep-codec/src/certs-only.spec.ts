@@ -1,8 +1,10 @@
+import { derWriter } from '@scep/pki';
 import { ScepCodecError } from './errors';
 import { buildCertsOnly, readCertsOnly } from './certs-only';
-import { compareDer } from './internal/der-writer';
 import { berify } from './test-support/ber';
 import { fixture, fixtureCert, openssl, opensslAvailable, scratch, testPki } from './test-support/fixtures';
+
+const { compareDer } = derWriter;
 
 const pki = testPki();
 const issued = fixtureCert('issued.crt.pem');

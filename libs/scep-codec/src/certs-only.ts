@@ -1,10 +1,11 @@
 // OWNER: codec helper. Degenerate certs-only SignedData (RFC 8894 §3.4, §4.2.1.2; RFC 5652 §5 with no signers):
 // the GetCACert / GetNextCACert bag and the content of a SUCCESS CertRep envelope.
-import { readBerStrict } from '@scep/pki';
+import { readBerStrict, derWriter } from '@scep/pki';
 import { readSignedDataContentInfo } from './internal/cms';
-import { oid, sequence, setInOrder, smallInteger, tlv } from './internal/der-writer';
 import { codecError, guard } from './internal/fail';
 import { OID_DATA, OID_SIGNED_DATA } from './internal/oids';
+
+const { integer, oid, sequence, setInOrder, tlv } = derWriter;
 
 /** Limits for reading a bag (larger than for requests: a CA chain with roots and cross certificates). */
 const BAG_LIMITS = { maxCertificates: 64, maxCrls: 16, maxSignerInfos: 4, maxDigestAlgorithms: 8 };
@@ -23,7 +24,7 @@ export function buildCertsOnly(certificates: readonly Buffer[], crls?: readonly 
   // SignedData v1, no digestAlgorithms, encapContentInfo {id-data} without content, no signerInfos.
   // The certificates SET keeps insertion order: clients take the first one as "their" certificate (§7.2).
   const signedData = sequence(
-    smallInteger(1),
+    integer(1),
     setInOrder(),
     sequence(oid(OID_DATA)),
     ...(certificates.length ? [tlv(0xa0, ...certificates)] : []),

@@ -2,14 +2,13 @@
 // encoder is still required for test vectors: openssl and scepclient; this one is for driving the server).
 import { randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { berText } from '@scep/pki';
+import { berText, derWriter } from '@scep/pki';
 import type { CertificateInfo } from '@scep/pki';
 import { readCertsOnly } from './certs-only';
 import { PkiStatus } from './constants';
 import type { ContentCipher, DigestName, FailInfo, MessageType } from './constants';
 import { cipherByOid, DIGEST_OIDS } from './internal/algorithms';
 import { attribute, singleValue } from './internal/attributes';
-import { octetString, printableString } from './internal/der-writer';
 import { decryptForRecipient, readEnvelope } from './internal/envelope-reader';
 import { buildEnvelope } from './internal/envelope-writer';
 import { codecError, guard } from './internal/fail';
@@ -23,6 +22,8 @@ import {
   OID_SCEP_TRANSACTION_ID,
 } from './internal/oids';
 import { buildSignedMessage } from './internal/signed-message';
+
+const { octetString, printableString } = derWriter;
 
 export interface PkiRequestInput {
   readonly messageType: MessageType;

@@ -1,7 +1,8 @@
 // OWNER: codec helper. messageData bodies other than PKCS#10 (RFC 8894 §3.3.3, §3.3.4).
-import { berBytes, berChildren, berIntegerBytes, readBerStrict } from '@scep/pki';
-import { sequence } from './internal/der-writer';
+import { berBytes, berChildren, berIntegerBytes, readBerStrict, derWriter } from '@scep/pki';
 import { codecError, guard } from './internal/fail';
+
+const { sequence } = derWriter;
 
 export interface IssuerAndSubject {
   readonly issuerDer: Buffer;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { berBytes, berChildren, readBerStrict, readCertificate } from '@scep/pki';
+import { berBytes, berChildren, readBerStrict, readCertificate, derWriter } from '@scep/pki';
 import { MessageType } from './constants';
 import { ScepCodecError } from './errors';
 import { openEnvelope } from './envelope';
@@ -10,11 +10,12 @@ import { parsePkiMessage, PKI_MESSAGE_LIMITS, verifyPkiMessage } from './pki-mes
 import { buildEnvelope } from './internal/envelope-writer';
 import { buildSignedMessage } from './internal/signed-message';
 import { attribute } from './internal/attributes';
-import { octetString, printableString, utf8String } from './internal/der-writer';
 import { berify } from './test-support/ber';
 import { fixture, fixtureCert, fixtureKey, fixtureText, testPki } from './test-support/fixtures';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+
+const { octetString, printableString, utf8String } = derWriter;
 
 const pki = testPki();
 const scepclientPost = fixture('scepclient-2.1.0/pkcsreq-rsa2048-post.der');

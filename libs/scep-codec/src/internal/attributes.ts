@@ -1,8 +1,9 @@
 // CMS attributes (RFC 5652 §5.3 Attribute ::= SEQUENCE { attrType OID, attrValues SET OF AttributeValue }):
 // reading the signedAttrs of a request, writing the DER-sorted SET of a reply (scep-protocol.md §7.2).
-import { berChildren, berOid } from '@scep/pki';
+import { berChildren, berOid, derWriter } from '@scep/pki';
 import type { BerNode } from '@scep/pki';
-import { oid, sequence, setInOrder, sortedSetContent, tlv } from './der-writer';
+
+const { oid, sequence, setInOrder, sortedSetContent, tlv } = derWriter;
 
 /** Attribute type -> its values. Duplicate types are refused (RFC 5652 §5.3: ambiguity is an attack surface). */
 export function readAttributes(setNode: BerNode, maxAttributes: number): Map<string, BerNode[]> {

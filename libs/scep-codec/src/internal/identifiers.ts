@@ -1,10 +1,11 @@
 // SignerIdentifier / RecipientIdentifier (RFC 5652 §5.3, §6.2.1): issuerAndSerialNumber or [0] subjectKeyIdentifier,
 // and how they are matched against our certificates (scep-protocol.md §5.3 steps 3 and 6).
 import { createHash } from 'node:crypto';
-import { berBytes, berChildren, berIntegerBytes, berStringOctets, readBerStrict } from '@scep/pki';
+import { berBytes, berChildren, berIntegerBytes, berStringOctets, readBerStrict, derWriter } from '@scep/pki';
 import type { BerNode, CertificateInfo } from '@scep/pki';
-import { integerFromContent, sequence } from './der-writer';
 import { namesMatch } from './name-match';
+
+const { integerFromContent, sequence } = derWriter;
 
 export type CmsIdentifier =
   | { readonly kind: 'issuerAndSerialNumber'; readonly issuerDer: Buffer; readonly serial: Buffer }

@@ -3,13 +3,15 @@
 // SET DER-sorted, signed as [0x31 ...] and embedded as [0xA0 ...] (RFC 5652 §5.4, scep-protocol.md §7).
 import { constants, createHash, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import { derWriter } from '@scep/pki';
 import type { CertificateInfo } from '@scep/pki';
 import type { DigestName } from '../constants';
 import { DIGEST_OIDS, RSA_SIGNATURE_OIDS } from './algorithms';
 import { attribute, signedAttributesContent, signedAttributesEncodings } from './attributes';
-import { algorithmIdentifier, octetString, oid, sequence, setInOrder, smallInteger, time, tlv } from './der-writer';
 import { issuerAndSerialNumberOf } from './identifiers';
 import { OID_CONTENT_TYPE, OID_DATA, OID_MESSAGE_DIGEST, OID_RSA_ENCRYPTION, OID_SIGNED_DATA, OID_SIGNING_TIME } from './oids';
+
+const { algorithmIdentifier, integer, octetString, oid, sequence, setInOrder, time, tlv } = derWriter;
 
 export interface SignedMessageInput {
   readonly digest: DigestName;
@@ -44,7 +46,7 @@ export function buildSignedMessage(input: SignedMessageInput): Buffer {
   const signatureAlgorithmOid = input.signatureAlgorithm === 'rsaEncryption' ? OID_RSA_ENCRYPTION : RSA_SIGNATURE_OIDS[input.digest];
 
   const signerInfo = sequence(
-    smallInteger(1),
+    integer(1),
     issuerAndSerialNumberOf(input.signer),
     algorithmIdentifier(DIGEST_OIDS[input.digest]),
     embedded,
@@ -54,7 +56,7 @@ export function buildSignedMessage(input: SignedMessageInput): Buffer {
   const encapContentInfo =
     input.content === undefined ? sequence(oid(OID_DATA)) : sequence(oid(OID_DATA), tlv(0xa0, octetString(input.content)));
   const signedData = sequence(
-    smallInteger(1),
+    integer(1),
     setInOrder(algorithmIdentifier(DIGEST_OIDS[input.digest])),
     encapContentInfo,
     ...(input.certificates.length ? [tlv(0xa0, ...input.certificates)] : []),
