@@ -252,7 +252,12 @@ export function berText(node: BerNode): string {
       // UniversalString: UTF-32BE
       if (octets.length % 4 !== 0) throw malformed('bad UniversalString');
       let s = '';
-      for (let i = 0; i < octets.length; i += 4) s += String.fromCodePoint(octets.readUInt32BE(i));
+      for (let i = 0; i < octets.length; i += 4) {
+        const codePoint = octets.readUInt32BE(i);
+        // String.fromCodePoint throws RangeError above U+10FFFF: a PkiError like every other bad value (pki fuzz test).
+        if (codePoint > 0x10ffff) throw malformed('bad UniversalString');
+        s += String.fromCodePoint(codePoint);
+      }
       return s;
     }
     default:

@@ -84,18 +84,18 @@ function publicKeyBits(spkiDer: Uint8Array, what: string): Buffer {
   return invalid(`${what} is not a SubjectPublicKeyInfo`);
 }
 
-/** SHA-1 key identifier, RFC 5280 §4.2.1.2 method (1). SHA-1 is what every client expects here; it is not a security function. */
-function keyIdentifier(spkiDer: Uint8Array, what: string): Buffer {
+/** @internal (used by the CRL builder). SHA-1 key identifier, RFC 5280 §4.2.1.2 method (1). SHA-1 is what every client expects here; it is not a security function. */
+export function keyIdentifier(spkiDer: Uint8Array, what: string): Buffer {
   return createHash('sha1').update(publicKeyBits(spkiDer, what)).digest();
 }
 
-function checkSigningKey(key: KeyObject, what: string): void {
+export function checkSigningKey(key: KeyObject, what: string): void {
   if (!key || key.type !== 'private') invalid(`${what} must be a private KeyObject`);
   // Only rsaEncryption keys: the signature algorithm written is sha*WithRSAEncryption (PKCS#1 v1.5).
   if (key.asymmetricKeyType !== 'rsa') throw new PkiError('UNSUPPORTED_KEY', `${what} must be an RSA key`);
 }
 
-function checkDigest(digest: SignatureDigest): Buffer {
+export function checkDigest(digest: SignatureDigest): Buffer {
   const algorithm = Object.prototype.hasOwnProperty.call(SIGNATURE_ALGORITHMS, digest) ? SIGNATURE_ALGORITHMS[digest] : undefined;
   return algorithm ?? invalid('digest must be sha256, sha384 or sha512');
 }
@@ -103,7 +103,7 @@ function checkDigest(digest: SignatureDigest): Buffer {
 // ---------------------------------------------------------------------------------------------
 // Validity (RFC 5280 §4.1.2.5)
 
-function wholeSeconds(date: Date, what: string): Date {
+export function wholeSeconds(date: Date, what: string): Date {
   if (!(date instanceof Date) || Number.isNaN(date.getTime())) invalid(`${what} must be a valid Date`);
   // Times are in whole seconds: RFC 5280 §4.1.2.5.1/.2 forbid fractional seconds.
   const truncated = new Date(Math.floor(date.getTime() / 1000) * 1000);
@@ -153,7 +153,7 @@ function encodeTbs(p: TbsParts): Buffer {
  * key relying parties will use (~20 µs): a key that does not belong to the issuer certificate must
  * fail here, not in every client that later sees the certificate.
  */
-function signCertificate(
+export function signCertificate(
   tbs: Buffer,
   digest: SignatureDigest,
   signatureAlgorithm: Buffer,

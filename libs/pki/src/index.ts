@@ -5,6 +5,15 @@ export * from './name';
 export * from './csr';
 export * from './keys';
 export * from './key-wrap';
-export * from './certificate-builder';
+export {
+  type SignatureDigest,
+  type KeyUsageBit,
+  type CaCertificateRequest,
+  type IssueCertificateRequest,
+  buildSelfSignedCaCertificate,
+  issueCertificate,
+  randomSerial,
+} from './certificate-builder';
+export * from './crl-builder';
 // The DER writer as one namespace (derWriter.sequence, derWriter.oid, ...): its names are too generic to export flat.
 export * as derWriter from './der-writer';

@@ -2,7 +2,7 @@
 
 export type Capability =
   | 'AES' | 'DES3' | 'GetNextCACert' | 'POSTPKIOperation' | 'Renewal'
-  | 'SHA-1' | 'SHA-256' | 'SHA-512' | 'SCEPStandard';
+  | 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512' | 'SCEPStandard';
 
 /**
  * One keyword per line, LF separators, trailing LF. LF rather than CRLF: Apple's old reference client split on

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { berBytes, berChildren, berContent, berOid, readBerStrict, derWriter } from '@scep/pki';
+import { berBytes, berChildren, berContent, berOid, buildCrl, readBerStrict, derWriter } from '@scep/pki';
 import type { BerNode } from '@scep/pki';
 import { buildCertRep, replyDigestFor } from './cert-rep';
 import type { CertRepInput } from './cert-rep';
@@ -102,6 +102,13 @@ function dissect(der: Buffer): Dissected {
     attrs,
     attrEncodings,
   };
+}
+
+/** FAILURE / PENDING: encapContentInfo { id-data, [0] { OCTET STRING (0 bytes), primitive } }. */
+function expectEmptyEContent(d: Dissected): void {
+  expect(berChildren(d.signedData[2])).toHaveLength(2);
+  expect(d.eContent!.tag).toBe(0x04);
+  expect(berContent(d.eContent!)).toHaveLength(0);
 }
 
 function expectShortPrintable(node: BerNode, text: string): void {
@@ -285,34 +292,34 @@ describe('buildCertRep', () => {
       signer: { certificate: pki.ra, privateKey: pki.raKey },
     } as const;
 
-    it('FAILURE carries failInfo (PrintableString), optional failInfoText (UTF8String) and no eContent', () => {
+    it('FAILURE carries failInfo (PrintableString), optional failInfoText (UTF8String) and an empty eContent', () => {
       const der = buildCertRep({ ...base, status: PkiStatus.Failure, failInfo: FailInfo.BadRequest, failInfoText: 'Request rejected' });
       const d = dissect(der);
-      expect(d.eContent).toBeUndefined();
-      expect(berChildren(d.signedData[2])).toHaveLength(1);
+      expectEmptyEContent(d);
       expectShortPrintable(d.attrs.get(OID.pkiStatus)!, '2');
       expectShortPrintable(d.attrs.get(OID.failInfo)!, '2');
       const text = d.attrs.get(OID.failInfoText)!;
       expect(text.tag).toBe(0x0c);
       expect(berContent(text).toString()).toBe('Request rejected');
-      // messageDigest of the absent content = hash of the empty string (§7.1).
+      // messageDigest of the empty content = hash of the empty string (§7.1).
       expect(berContent(d.attrs.get(OID.messageDigest)!)).toEqual(createHash('sha256').digest());
       expect(d.certificates).toEqual([pki.ra.der]);
       const rep = readCertRep(der, pki.ra, pki.clientKey);
       expect(rep).toMatchObject({ status: PkiStatus.Failure, failInfo: FailInfo.BadRequest, failInfoText: 'Request rejected', certificates: [] });
     });
 
-    it('PENDING has neither failInfo nor eContent', () => {
+    it('PENDING has no failInfo and an empty eContent (no pkcsPKIEnvelope)', () => {
       const der = buildCertRep({ ...base, status: PkiStatus.Pending });
       const d = dissect(der);
-      expect(d.eContent).toBeUndefined();
+      expectEmptyEContent(d);
+      expect(berContent(d.attrs.get(OID.messageDigest)!)).toEqual(createHash('sha256').digest());
       expectShortPrintable(d.attrs.get(OID.pkiStatus)!, '3');
       expect(d.attrs.has(OID.failInfo)).toBe(false);
       expect(d.attrs.has(OID.failInfoText)).toBe(false);
       expect(readCertRep(der, pki.ra, pki.clientKey).status).toBe(PkiStatus.Pending);
     });
 
-    (opensslAvailable ? it : it.skip)('openssl verifies FAILURE and PENDING replies (detached, empty content)', () => {
+    (opensslAvailable ? it : it.skip)('openssl verifies FAILURE and PENDING replies (CMS API, empty content)', () => {
       const tmp = scratch();
       try {
         for (const der of [
@@ -320,8 +327,26 @@ describe('buildCertRep', () => {
           buildCertRep({ ...base, status: PkiStatus.Pending }),
         ]) {
           const file = tmp.write('rep.der', der);
-          const empty = tmp.write('empty', Buffer.alloc(0));
-          openssl(['cms', '-verify', '-inform', 'DER', '-in', file, '-binary', '-content', empty, '-CAfile', `${FIXTURES}/ca.crt.pem`, '-purpose', 'any']);
+          openssl(['cms', '-verify', '-inform', 'DER', '-in', file, '-binary', '-CAfile', `${FIXTURES}/ca.crt.pem`, '-purpose', 'any']);
+        }
+      } finally {
+        tmp.cleanup();
+      }
+    });
+
+    // Regression: certmonger 0.79.17's scep-submit verifies replies with OpenSSL's PKCS7_verify and no detached data;
+    // a PENDING/FAILURE without eContent failed with "PKCS7 routines::no content", so certmonger reported
+    // CA_UNREACHABLE instead of polling (PENDING) or giving up (FAILURE). `openssl smime -verify` is that same API.
+    (opensslAvailable ? it : it.skip)('OpenSSL PKCS7_verify (certmonger, smime) reads FAILURE and PENDING without detached content', () => {
+      const tmp = scratch();
+      try {
+        for (const der of [
+          buildCertRep({ ...base, status: PkiStatus.Failure, failInfo: FailInfo.BadRequest }),
+          buildCertRep({ ...base, status: PkiStatus.Pending }),
+        ]) {
+          const file = tmp.write('rep.der', der);
+          const out = openssl(['smime', '-verify', '-inform', 'DER', '-in', file, '-binary', '-CAfile', `${FIXTURES}/ca.crt.pem`, '-purpose', 'any']);
+          expect(out).toHaveLength(0);
         }
       } finally {
         tmp.cleanup();
@@ -336,6 +361,15 @@ describe('buildCertRep', () => {
       expect(berContent(d.attrs.get(OID.signingTime)!).toString()).toBe('300102030405Z');
       const far = dissect(buildCertRep({ ...base, status: PkiStatus.Pending, signingTime: new Date('2051-01-01T00:00:00Z') }));
       expect(far.attrs.get(OID.signingTime)!.tag).toBe(0x18); // GeneralizedTime from 2050 (RFC 5652 §11.3)
+    });
+
+    it('SUCCESS may carry only a CRL (the answer to GetCRL), read back by the client', () => {
+      const crl = buildCrl({ issuer: pki.ca, issuerKey: pki.caKey, thisUpdate: new Date(), nextUpdate: new Date(Date.now() + 86400_000), crlNumber: 7n, revoked: [], digest: 'sha256' });
+      const der = buildCertRep({ ...base, status: PkiStatus.Success, success: { certificates: [], crls: [crl], recipient: pki.client, contentCipher: 'aes-128-cbc' } });
+      const rep = readCertRep(der, pki.ra, pki.clientKey);
+      expect(rep.status).toBe(PkiStatus.Success);
+      expect(rep.certificates).toEqual([]);
+      expect(rep.crls).toEqual([crl]);
     });
 
     it('refuses inconsistent input with ScepCodecError before signing', () => {

@@ -72,7 +72,11 @@ export function buildCertRep(input: CertRepInput): Buffer {
   const digest = replyDigestFor(input.digestAlgorithm);
 
   // SUCCESS: eContent = DER ContentInfo(EnvelopedData) of a certs-only bag, issued certificate first (§7.1).
-  let content: Buffer | undefined;
+  // FAILURE / PENDING: no pkcsPKIEnvelope, but an eContent that is an EMPTY OCTET STRING rather than no eContent:
+  // clients on OpenSSL's PKCS#7 API (certmonger's scep-submit) call PKCS7_verify without detached data, which refuses
+  // a SignedData without content ("PKCS7 routines::no content"), so they could never read a PENDING or FAILURE.
+  // EJBCA answers the same way; messageDigest is the hash of the empty string either way (§7.1).
+  let content: Buffer = Buffer.alloc(0);
   if (input.status === PkiStatus.Success && input.success) {
     const success = input.success;
     const bag = buildCertsOnly(success.certificates, success.crls);
@@ -117,7 +121,10 @@ function validate(input: CertRepInput): void {
   if (input.status === PkiStatus.Failure && (input.failInfo === undefined || !Number.isInteger(input.failInfo) || input.failInfo < 0 || input.failInfo > 4)) {
     bad('FAILURE needs a failInfo');
   }
-  if (input.status === PkiStatus.Success && (!input.success || input.success.certificates.length === 0)) bad('SUCCESS needs the issued certificate');
+  // SUCCESS carries the issued certificate, or — answering GetCRL (RFC 8894 §3.3.4) — only a CRL.
+  if (input.status === PkiStatus.Success && (!input.success || input.success.certificates.length + (input.success.crls?.length ?? 0) === 0)) {
+    bad('SUCCESS needs a certificate or a CRL');
+  }
   if (input.status !== PkiStatus.Success && input.success) bad('only SUCCESS carries certificates');
   if (input.failInfoText !== undefined && input.failInfoText.length > MAX_FAIL_INFO_TEXT) bad('failInfoText too long');
   if (!input.recipientNonce?.length) bad('recipientNonce missing');

@@ -78,6 +78,8 @@ export interface ReadCertRep {
   readonly digestAlgorithm: DigestName;
   /** Issued certificates (decrypted from the envelope) when SUCCESS. */
   readonly certificates: Buffer[];
+  /** CRLs (decrypted from the envelope) when SUCCESS — the answer to GetCRL. */
+  readonly crls: Buffer[];
   readonly contentCipher?: ContentCipher;
   /** The text of the transactionID. */
   readonly transactionId?: string;
@@ -107,11 +109,13 @@ export function readCertRep(der: Uint8Array, responder: CertificateInfo, clientK
     const failInfoTextNode = singleValue(map, OID_SCEP_FAIL_INFO_TEXT);
 
     let certificates: Buffer[] = [];
+    let crls: Buffer[] = [];
     let contentCipher: ContentCipher | undefined;
     if (status === PkiStatus.Success) {
       if (!signedData.content) throw codecError('MALFORMED', 'SUCCESS without content');
       const opened = openWithKey(signedData.content, clientKey);
       certificates = opened.certificates;
+      crls = opened.crls;
       contentCipher = opened.contentCipher;
     }
     return {
@@ -123,6 +127,7 @@ export function readCertRep(der: Uint8Array, responder: CertificateInfo, clientK
       recipientNonce: attributes.recipientNonce,
       digestAlgorithm: messageDigestName(handle) ?? 'sha256',
       certificates,
+      crls,
       ...(contentCipher ? { contentCipher } : {}),
       ...(failInfoTextNode ? { failInfoText: berText(failInfoTextNode) } : {}),
       outerCertificates: [...signedData.certificates],
@@ -134,7 +139,7 @@ export function readCertRep(der: Uint8Array, responder: CertificateInfo, clientK
  * A client holds its key but not necessarily the certificate the server addressed: try each KeyTransRecipientInfo
  * until one yields a certs-only bag (implicit rejection makes a wrong recipient decrypt to noise, not throw).
  */
-function openWithKey(envelope: Buffer, key: KeyObject): { certificates: Buffer[]; contentCipher: ContentCipher } {
+function openWithKey(envelope: Buffer, key: KeyObject): { certificates: Buffer[]; crls: Buffer[]; contentCipher: ContentCipher } {
   const parts = guard('DECRYPT', 'cannot open the pkcsPKIEnvelope', () => readEnvelope(envelope));
   const spec = cipherByOid(parts.cipherOid);
   if (!spec) throw codecError('ALGORITHM', 'content-encryption algorithm not supported');
@@ -142,7 +147,7 @@ function openWithKey(envelope: Buffer, key: KeyObject): { certificates: Buffer[]
     const content = decryptForRecipient(parts, info, key, spec);
     if (!content) continue;
     try {
-      return { certificates: readCertsOnly(content).certificates, contentCipher: spec.name };
+      return { ...readCertsOnly(content), contentCipher: spec.name };
     } catch {
       continue;
     }

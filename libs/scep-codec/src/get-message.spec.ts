@@ -54,6 +54,17 @@ describe('decodeGetMessageParam (scep-protocol.md §2.3)', () => {
     expect(decodeGetMessageParam(query)).toBeUndefined();
   });
 
+  it('strips "=" padding in linear time (regression: /=+$/ backtracked, ~3 s of blocked event loop per 64 KiB URL of "=" then "A")', () => {
+    // 256 KiB is the largest value decoded; the quadratic version needed about a minute for it. Hang guard, not a benchmark.
+    for (const value of ['='.repeat(256 * 1024) + 'A', 'MI' + '%3D'.repeat(80 * 1024) + 'A', b64 + '='.repeat(200 * 1024)]) {
+      const started = performance.now();
+      const out = decodeGetMessageParam(q(value));
+      expect(performance.now() - started).toBeLessThan(2_000);
+      if (value.startsWith(b64)) expect(out).toEqual(der);
+      else expect(out).toBeUndefined();
+    }
+  });
+
   it('does not form-decode other parameters into the message', () => {
     // The first message= wins; a later one is ignored.
     expect(decodeGetMessageParam(`message=${encodeURIComponent(b64)}&message=AAAA`)).toEqual(der);

@@ -36,12 +36,16 @@ export function decodeGetMessageParam(rawQuery: string): Buffer | undefined {
   // 2. Percent-decode %XX only (no '+' -> space).
   const decoded = raw.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   // 3-5. Spaces back to '+', drop CR/LF/TAB, base64url to base64, drop padding (re-added below).
-  const b64 = decoded
+  const unpadded = decoded
     .replace(/ /g, '+')
     .replace(/[\r\n\t]/g, '')
     .replace(/-/g, '+')
-    .replace(/_/g, '/')
-    .replace(/=+$/, '');
+    .replace(/_/g, '/');
+  // Trailing '=' cut by hand: /=+$/ backtracks from every '=' of a run that is not at the end (quadratic: a 64 KiB
+  // URL of '=' then 'A' blocked the event loop for seconds).
+  let end = unpadded.length;
+  while (end > 0 && unpadded.charCodeAt(end - 1) === 0x3d) end--;
+  const b64 = unpadded.slice(0, end);
   // 6. Strict: only the base64 alphabet may remain, and the length must be a possible base64 length.
   if (b64.length === 0 || b64.length % 4 === 1 || !/^[A-Za-z0-9+/]+$/.test(b64)) return undefined;
   const der = Buffer.from(b64 + '='.repeat((4 - (b64.length % 4)) % 4), 'base64');

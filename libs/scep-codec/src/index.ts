@@ -8,3 +8,4 @@ export * from './message-data';
 export * from './cert-rep';
 export * from './client';
 export * from './caps';
+export * from './next-ca-cert';

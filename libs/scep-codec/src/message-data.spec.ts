@@ -1,6 +1,6 @@
 import { berBytes, berChildren, readBerStrict } from '@scep/pki';
 import { ScepCodecError } from './errors';
-import { encodeIssuerAndSubject, parseIssuerAndSerialNumber, parseIssuerAndSubject } from './message-data';
+import { encodeIssuerAndSerialNumber, encodeIssuerAndSubject, parseIssuerAndSerialNumber, parseIssuerAndSubject } from './message-data';
 import { berify } from './test-support/ber';
 import { fixtureCert, testPki } from './test-support/fixtures';
 
@@ -52,5 +52,16 @@ describe('messageData bodies (RFC 8894 §3.3.3, §3.3.4)', () => {
     expectMessageData(() => parseIssuerAndSerialNumber(issuerAndSubject));
     expect(parseIssuerAndSerialNumber(issuerAndSerial).serialNumber).toEqual(Buffer.from([1]));
     expect(berBytes(berChildren(readBerStrict(issuerAndSerial))[0])).toEqual(name);
+  });
+});
+
+describe('encodeIssuerAndSerialNumber', () => {
+  it('round-trips through parseIssuerAndSerialNumber, keeping the serial octets', () => {
+    const issuerDer = Buffer.from('300f310d300b06035504030c0441636d65', 'hex');
+    for (const serial of [Buffer.from([0x01]), Buffer.from('00ff01', 'hex'), Buffer.from('7fffffffffffffffffffffffffffffff', 'hex')]) {
+      const parsed = parseIssuerAndSerialNumber(encodeIssuerAndSerialNumber({ issuerDer, serialNumber: serial }));
+      expect(parsed.issuerDer).toEqual(issuerDer);
+      expect(parsed.serialNumber).toEqual(serial);
+    }
   });
 });

@@ -2,7 +2,7 @@
 import { berBytes, berChildren, berIntegerBytes, readBerStrict, derWriter } from '@scep/pki';
 import { codecError, guard } from './internal/fail';
 
-const { sequence } = derWriter;
+const { integerFromContent, sequence } = derWriter;
 
 export interface IssuerAndSubject {
   readonly issuerDer: Buffer;
@@ -49,4 +49,9 @@ export function parseIssuerAndSerialNumber(der: Uint8Array): IssuerAndSerialNumb
 /** DER IssuerAndSubject from the two Names as given (bytes copied, never rebuilt). */
 export function encodeIssuerAndSubject(value: IssuerAndSubject): Buffer {
   return sequence(value.issuerDer, value.subjectDer);
+}
+
+/** DER IssuerAndSerialNumber (GetCert / GetCRL bodies, RFC 8894 §3.3.4): issuer Name bytes and serial octets as given. */
+export function encodeIssuerAndSerialNumber(value: IssuerAndSerialNumber): Buffer {
+  return sequence(value.issuerDer, integerFromContent(value.serialNumber));
 }

@@ -363,6 +363,26 @@ describe('parsePkiMessage + verifyPkiMessage', () => {
       expect(Number.isNaN(ok.messageType)).toBe(true);
     });
 
+    it('refuses a transactionID with NUL or other control characters (regression: NUL reached PostgreSQL, HTTP 500 from the gateway)', () => {
+      const build = (tx: Buffer) =>
+        buildSignedMessage({
+          digest: 'sha256',
+          content: Buffer.from('x'),
+          certificates: [pki.client.der],
+          signer: pki.client,
+          signerKey: pki.clientKey,
+          attributes: [attribute('2.16.840.1.113733.1.9.7', tx), attribute('2.16.840.1.113733.1.9.5', octetString(Buffer.alloc(16, 1)))],
+          signingTime: null,
+          signatureAlgorithm: 'rsaEncryption',
+        });
+      for (const text of ['tx\u0000id', '\u0000', 'tab\there', 'line\r\nbreak', 'del\u007f']) {
+        expectCode(() => parsePkiMessage(build(derWriter.tlv(0x13, Buffer.from(text, 'latin1')))), 'MALFORMED');
+        expectCode(() => parsePkiMessage(build(utf8String(text))), 'MALFORMED');
+      }
+      // Printable text of every kind still passes: micromdm's base64 IDs, spaces, non-ASCII.
+      for (const text of ['AbC+/0=', 'SSCEP transactionId', 'ü-tx €']) expect(parsePkiMessage(build(utf8String(text))).transactionId).toBe(text);
+    });
+
     it('caps the number of certificates', () => {
       const der = buildPkiRequest({
         messageType: MessageType.PKCSReq,

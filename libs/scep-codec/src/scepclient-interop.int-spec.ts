@@ -103,7 +103,8 @@ async function runScepclient(dir: string, url: string, challenge: string, timeou
   child.stdout.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr.on('data', (d: Buffer) => (log += d.toString()));
   const timer = setTimeout(() => child.pid && process.kill(child.pid, 'SIGKILL'), timeoutMs);
-  const [code] = (await once(child, 'exit')) as [number | null];
+  // 'close', not 'exit': 'exit' can come before the last stdout chunk is read (the failInfo line went missing under load).
+  const [code] = (await once(child, 'close')) as [number | null];
   clearTimeout(timer);
   return { code, log };
 }

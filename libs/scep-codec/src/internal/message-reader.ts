@@ -1,7 +1,7 @@
 // Reading and verifying a signed SCEP message (request pkiMessage or CertRep): scep-protocol.md §5.3 steps 1-4.
 // Shared by parsePkiMessage / verifyPkiMessage and the test client's readCertRep.
 import { constants, createHash, timingSafeEqual, verify } from 'node:crypto';
-import { berBytes, berOid, berStringOctets, berText, berTime, readCertificate } from '@scep/pki';
+import { berBytes, berChildren, berOid, berSmallInteger, berStringOctets, berText, berTime, readCertificate } from '@scep/pki';
 import type { BerNode, CertificateInfo } from '@scep/pki';
 import type { DigestName } from '../constants';
 import type { ScepAttributes } from '../pki-message';
@@ -15,7 +15,9 @@ import {
   OID_CONTENT_TYPE,
   OID_DATA,
   OID_MESSAGE_DIGEST,
+  OID_MGF1,
   OID_RSA_ENCRYPTION,
+  OID_RSASSA_PSS,
   OID_SCEP_MESSAGE_TYPE,
   OID_SCEP_RECIPIENT_NONCE,
   OID_SCEP_SENDER_NONCE,
@@ -80,6 +82,9 @@ export function readMessage(der: Uint8Array): ReadMessage {
   });
 }
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
 /** RFC 8894 §3.2.1: transactionID and senderNonce are mandatory; messageType NaN when absent or not digits. */
 function readScepAttributes(map: Map<string, BerNode[]>): ScepAttributes {
   const txNode = singleValue(map, OID_SCEP_TRANSACTION_ID);
@@ -88,6 +93,9 @@ function readScepAttributes(map: Map<string, BerNode[]>): ScepAttributes {
   if (transactionId.length === 0 || transactionId.length > MESSAGE_LIMITS.maxTransactionIdLength) {
     throw codecError('MALFORMED', 'bad transactionID length');
   }
+  // Every service keys, stores and logs the transactionID as text: no control characters (RFC 8894 §3.2.1.1 makes it a
+  // PrintableString; PostgreSQL text cannot even hold NUL, which surfaced as HTTP 500 in the gateway fuzz test).
+  if (CONTROL_CHARACTER.test(transactionId)) throw codecError('MALFORMED', 'control character in transactionID');
   const senderNonce = readNonce(singleValue(map, OID_SCEP_SENDER_NONCE));
   if (!senderNonce) throw codecError('MALFORMED', 'missing senderNonce');
   const messageType = readDecimal(singleValue(map, OID_SCEP_MESSAGE_TYPE));
@@ -147,9 +155,15 @@ export function verifyMessage(
     const digest = digestByOid(signerInfo.digestAlgorithmOid);
     if (!digest || !allowedDigests.includes(digest)) throw codecError('ALGORITHM', 'digest algorithm not accepted');
     // RFC 5652 §5.4 / RFC 3370 §3.2: rsaEncryption means PKCS#1 v1.5 with the SignerInfo's digest; shaNWithRSAEncryption
-    // names its own hash. RSASSA-PSS (strongSwan --rsa-padding pss) and non-RSA signatures: not supported, badAlg.
+    // names its own hash; RSASSA-PSS (RFC 4056; strongSwan `pki --scep --rsa-padding pss`) carries hash, MGF1 hash and
+    // salt length in its parameters. Anything else (non-RSA signatures): badAlg.
+    const pss = signerInfo.signatureAlgorithmOid === OID_RSASSA_PSS ? readPssParams(signerInfo.signatureAlgorithmParams) : undefined;
     const signatureDigest =
-      signerInfo.signatureAlgorithmOid === OID_RSA_ENCRYPTION ? digest : rsaSignatureDigestByOid(signerInfo.signatureAlgorithmOid);
+      signerInfo.signatureAlgorithmOid === OID_RSA_ENCRYPTION
+        ? digest
+        : signerInfo.signatureAlgorithmOid === OID_RSASSA_PSS
+          ? pss?.digest
+          : rsaSignatureDigestByOid(signerInfo.signatureAlgorithmOid);
     if (!signatureDigest || !allowedDigests.includes(signatureDigest)) throw codecError('ALGORITHM', 'signature algorithm not accepted');
 
     const signer = imposedSigner ?? findSigner(signerInfo, certificates);
@@ -173,10 +187,42 @@ export function verifyMessage(
     if (!signedAttrs) throw codecError('SIGNATURE', 'no signed attributes');
     const toVerify = Buffer.from(berBytes(signedAttrs));
     toVerify[0] = 0x31;
-    const ok = verify(signatureDigest, toVerify, { key: signer.publicKey, padding: constants.RSA_PKCS1_PADDING }, signerInfo.signature);
+    const ok = pss
+      ? verify(signatureDigest, toVerify, { key: signer.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: pss.saltLength }, signerInfo.signature)
+      : verify(signatureDigest, toVerify, { key: signer.publicKey, padding: constants.RSA_PKCS1_PADDING }, signerInfo.signature);
     if (!ok) throw codecError('SIGNATURE', 'signature mismatch');
     return signer;
   });
+}
+
+/**
+ * RSASSA-PSS-params (RFC 4055 §3.1): [0] hashAlgorithm DEFAULT sha1, [1] maskGenAlgorithm DEFAULT mgf1SHA1,
+ * [2] saltLength DEFAULT 20, [3] trailerField DEFAULT 1. OpenSSL (behind node:crypto) takes the MGF1 hash from the
+ * signature digest, so only MGF1 with the same hash and trailerField 1 are accepted (what every signer writes);
+ * anything else is undefined (badAlg).
+ */
+function readPssParams(params: BerNode | undefined): { digest: DigestName; saltLength: number } | undefined {
+  try {
+    let digest: DigestName | undefined = 'sha1';
+    let mgfDigest: DigestName | undefined = 'sha1';
+    let saltLength = 20;
+    let trailerField = 1;
+    for (const field of params ? berChildren(params, 4) : []) {
+      const [inner] = berChildren(field, 1);
+      if (field.tag === 0xa0) digest = digestByOid(berOid(berChildren(inner, 2)[0]));
+      else if (field.tag === 0xa1) {
+        const [mgf, mgfParams] = berChildren(inner, 2);
+        mgfDigest = berOid(mgf) === OID_MGF1 && mgfParams ? digestByOid(berOid(berChildren(mgfParams, 2)[0])) : undefined;
+      } else if (field.tag === 0xa2) saltLength = berSmallInteger(inner);
+      else if (field.tag === 0xa3) trailerField = berSmallInteger(inner);
+      else return undefined;
+    }
+    if (params && params.tag !== 0x30) return undefined;
+    if (!digest || digest !== mgfDigest || trailerField !== 1 || saltLength < 0) return undefined;
+    return { digest, saltLength };
+  } catch {
+    return undefined;
+  }
 }
 
 function findSigner(signerInfo: SignerInfoParts, certificates: readonly Buffer[]): CertificateInfo | undefined {

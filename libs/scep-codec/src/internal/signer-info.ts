@@ -11,6 +11,8 @@ export interface SignerInfoParts {
   /** The [0] IMPLICIT signedAttrs node, original encoding (RFC 5652 §5.4: the signature covers it with tag 0x31). */
   readonly signedAttrs?: BerNode;
   readonly signatureAlgorithmOid: string;
+  /** signatureAlgorithm parameters (RSASSA-PSS-params for RSASSA-PSS), when present and not NULL. */
+  readonly signatureAlgorithmParams?: BerNode;
   readonly signature: Buffer;
 }
 
@@ -24,9 +26,18 @@ export function readSignerInfo(node: BerNode): SignerInfoParts {
   const digestAlgorithmOid = berOid(berChildren(parts[i++], 2)[0]);
   let signedAttrs: BerNode | undefined;
   if (parts[i]?.tag === 0xa0) signedAttrs = parts[i++];
-  const signatureAlgorithmOid = berOid(berChildren(parts[i++], 2)[0]);
+  const [signatureAlgorithmNode, signatureAlgorithmParams] = berChildren(parts[i++], 2);
+  const signatureAlgorithmOid = berOid(signatureAlgorithmNode);
   const signatureNode = parts[i++];
   if (signatureNode?.tag !== 0x04 && signatureNode?.tag !== 0x24) throw new TypeError('bad signature');
   if (i < parts.length && parts[i].tag !== 0xa1) throw new TypeError('bad SignerInfo');
-  return { version, sid, digestAlgorithmOid, signedAttrs, signatureAlgorithmOid, signature: berStringOctets(signatureNode) };
+  return {
+    version,
+    sid,
+    digestAlgorithmOid,
+    signedAttrs,
+    signatureAlgorithmOid,
+    ...(signatureAlgorithmParams && signatureAlgorithmParams.tag !== 0x05 ? { signatureAlgorithmParams } : {}),
+    signature: berStringOctets(signatureNode),
+  };
 }
