@@ -59,6 +59,7 @@ async function main() {
     SCEP_GATEWAY_PORT: gatewayPort,
     ADMIN_API_PORT: adminPort,
     SCEP_PUBLIC_BASE_URL: publicBase,
+    SIGNER_CRL_BASE_URL: env.SIGNER_CRL_BASE_URL ?? publicBase,
     REDIS_PREFIX: env.REDIS_PREFIX ?? 'scep-dev',
     RPC_NAMESPACE: env.RPC_NAMESPACE ?? 'scep-dev',
     ...secretEnv(secrets),

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { Queues } from '@scep/contracts';
 import { databaseRootModule } from '@scep/persistence-core';
 import { EnrollmentTransactionRepository, enrollmentEntities } from '@scep/persistence-enrollment';
-import { ProfileSettingsReader } from '@scep/persistence-read';
+import { IssuedCertificateReader, ProfileSettingsReader } from '@scep/persistence-read';
 import { telemetryLoggerModule } from '@scep/telemetry';
 import { TenancyEvents, queueModule, queueRootModule } from '@scep/transport';
 import { EnrollmentRpcController } from './enrollment/enrollment-rpc.controller';
@@ -11,6 +11,8 @@ import { SigningQueueProducer } from './enrollment/signing-queue.producer';
 import { EnrollmentOutcomesProcessor } from './outcomes/enrollment-outcomes.processor';
 import { policyConfig } from './policy-config';
 import { ProfileSettingsCache } from './profiles/profile-settings.cache';
+import { PolicyRulesRpcController } from './rules/policy-rules-rpc.controller';
+import { PolicyRulesStore } from './rules/policy-rules.store';
 
 @Module({
   imports: [
@@ -19,10 +21,12 @@ import { ProfileSettingsCache } from './profiles/profile-settings.cache';
     queueRootModule(),
     queueModule(Queues.certificateSigning, Queues.enrollmentOutcomes),
   ],
-  controllers: [EnrollmentRpcController],
+  controllers: [EnrollmentRpcController, PolicyRulesRpcController],
   providers: [
     EnrollmentTransactionRepository,
     ProfileSettingsReader,
+    IssuedCertificateReader,
+    PolicyRulesStore,
     ProfileSettingsCache,
     TenancyEvents,
     SigningQueueProducer,

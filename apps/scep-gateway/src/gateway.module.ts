@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { databaseRootModule } from '@scep/persistence-core';
-import { ScepEndpointReader } from '@scep/persistence-read';
+import { CrlReader, IssuedCertificateReader, ScepEndpointReader } from '@scep/persistence-read';
 import { telemetryLoggerModule } from '@scep/telemetry';
 import { RpcClient, TenancyEvents } from '@scep/transport';
+import { CrlController } from './crl/crl.controller';
 import { ScepEndpointCache } from './endpoints/scep-endpoint.cache';
 import { gatewayConfig } from './gateway-config';
 import { HealthController } from './health.controller';
@@ -14,7 +15,7 @@ import { SigningJobWaiter } from './signing/signing-job.waiter';
 /** The device-facing edge. No entities of its own; reads public endpoint material; holds RA keys only. */
 @Module({
   imports: [telemetryLoggerModule('scep-gateway', gatewayConfig().LOG_LEVEL), databaseRootModule('scep-gateway', [])],
-  controllers: [ScepController, HealthController],
-  providers: [ScepEndpointReader, ScepEndpointCache, TenancyEvents, RpcClient, SigningJobWaiter, PkiOperationService, ScepHttpService],
+  controllers: [ScepController, CrlController, HealthController],
+  providers: [ScepEndpointReader, IssuedCertificateReader, CrlReader, ScepEndpointCache, TenancyEvents, RpcClient, SigningJobWaiter, PkiOperationService, ScepHttpService],
 })
 export class GatewayModule {}

@@ -1,5 +1,7 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PlainTextExceptionFilter } from './scep/plain-text-exception.filter';
 import type { GatewayConfig } from './gateway-config';
 
@@ -15,7 +17,29 @@ export function gatewayHttpAdapter(config: GatewayConfig): FastifyAdapter {
     trustProxy: config.SCEP_GATEWAY_TRUST_PROXY === 'true',
     http: { maxHeaderSize: config.SCEP_GATEWAY_MAX_HEADER_BYTES },
     requestTimeout: 60_000,
+    clientErrorHandler: plainTextClientError,
+    // Router refusals (a %-escape that is not UTF-8, a path segment over maxParamLength): short text too, never
+    // Fastify's JSON, which echoed the whole path back.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      void reply.code(status).header('content-type', 'text/plain').send(Buffer.from(`${status === 414 ? 'path too long' : 'bad request'}\n`));
+    },
   });
+}
+
+/**
+ * Requests the HTTP parser refuses before routing (garbage request line, oversize URL or headers, broken chunking,
+ * timeouts): the same short text/plain answer as every other error here, instead of Fastify's default JSON body.
+ */
+export function plainTextClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, text] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request timeout'] : error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'request line or headers too large'] : [400, 'bad request'];
+  const body = `${text}\n`;
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(error);
 }
 
 export function configureGatewayHttp(app: NestFastifyApplication, config: GatewayConfig): void {

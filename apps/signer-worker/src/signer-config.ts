@@ -8,6 +8,15 @@ export const signerEnv = z.object({
   SIGNER_RA_KEK_ID: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/).default('ra-kek-1'),
   /** Concurrent signing jobs per process (signing is CPU-bound: about the number of cores). */
   SIGNER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * Public base URL of the gateway's CRL endpoint; issued certificates then carry the CRL distribution point
+   * `<base>/crl/<tenant id>/<CA id>.crl` (RFC 5280 §4.2.1.13). Unset: no CDP extension.
+   */
+  SIGNER_CRL_BASE_URL: z.string().url().optional(),
+  /** Lifetime of each CRL (nextUpdate - thisUpdate). */
+  SIGNER_CRL_VALIDITY_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(7 * 24),
+  /** How often the signer looks for CRLs to renew (each is renewed well before its nextUpdate). */
+  SIGNER_CRL_REFRESH_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
 });
 export type SignerConfig = z.infer<typeof signerEnv>;
 

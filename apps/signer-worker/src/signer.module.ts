@@ -5,6 +5,7 @@ import { databaseRootModule } from '@scep/persistence-core';
 import { issuanceEntities } from '@scep/persistence-issuance';
 import { telemetryLoggerModule } from '@scep/telemetry';
 import { queueModule, queueRootModule } from '@scep/transport';
+import { CrlIssuer } from './crl/crl-issuer.service';
 import { CaGenerator } from './key-management/ca-generator.service';
 import { KeyManagementProcessor } from './key-management/key-management.processor';
 import { RaIssuer } from './key-management/ra-issuer.service';
@@ -28,6 +29,7 @@ import { signerConfig } from './signer-config';
     CertificateIssuer,
     EnrollmentOutcomesProducer,
     SignCertificateProcessor,
+    CrlIssuer,
     CaGenerator,
     RaIssuer,
     KeyManagementProcessor,

@@ -6,3 +6,4 @@ process.env.SIGNER_CA_KEK = testKeks.ca.toString('base64');
 process.env.SIGNER_RA_KEK = testKeks.ra.toString('base64');
 process.env.REDIS_PREFIX = `s${process.pid}${randomBytes(3).toString('hex')}`;
 process.env.LOG_LEVEL = 'warn';
+process.env.SIGNER_CRL_BASE_URL = 'http://scep.example.test:8080';

@@ -9,6 +9,9 @@ import {
   GenerateCa,
   IssueRaCredential,
   JobIds,
+  PolicySetRules,
+  RefreshCrls,
+  PolicyRules,
   type JobContract,
   RecordIssuance,
   RecordSigningFailure,
@@ -30,7 +33,9 @@ describe('RPC contracts', () => {
     [ChallengeVerify.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 19, challenge: 'secret', csr: facts, csrDer: 'AAAA' }],
     [ChallengeVerify.response, { decision: 'reject', reason: 'mismatch' }],
     [ChallengeSetStatic.request, { tenantId: id, profileId: id, challenge: 'long-enough-secret' }],
-    [EnrollmentSubmit.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 19, csrDer: 'AA==', csr: facts, csrFingerprint: fp, keyFingerprint: fp, signerFingerprint: fp, requestCipher: 'des-cbc', requestDigest: 'sha1' }],
+    [EnrollmentSubmit.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 19, csrDer: 'AA==', csr: facts, csrFingerprint: fp, keyFingerprint: fp, signerFingerprint: fp, signerCertificateFingerprint: fp, issuingCaId: id, requestCipher: 'des-cbc', requestDigest: 'sha1' }],
+    [EnrollmentSubmit.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 17, csrDer: 'AA==', csr: facts, csrFingerprint: fp, keyFingerprint: fp, signerFingerprint: fp, signerCertificateFingerprint: fp, issuingCaId: id, renewal: { caId: id, serialHex: '0A1B', subject: 'CN=x', notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2027-01-01T00:00:00.000Z' }, requestCipher: 'aes-256-cbc', requestDigest: 'sha256' }],
+    [PolicySetRules.request, { tenantId: id, profileId: id, actor: 'key:abc', rules: { renewal: { allowed: true, earliestDaysBeforeExpiry: 30, graceDaysAfterExpiry: 0, requireSameSubject: true } } }],
     [EnrollmentSubmit.response, { state: 'queued', jobId: 'sign_x' }],
     [EnrollmentSubmit.response, { state: 'rejected', failInfo: 'badRequest', reason: 'why' }],
     [EnrollmentStatus.response, { state: 'unknown' }],
@@ -44,6 +49,12 @@ describe('RPC contracts', () => {
     expect(EnrollmentSubmit.response.safeParse({ state: 'rejected', failInfo: 'badMood', reason: 'x' }).success).toBe(false);
   });
 
+  it('validates policy rules on write, with defaults for what is omitted', () => {
+    expect(PolicyRules.parse({})).toEqual({ renewal: { allowed: true, graceDaysAfterExpiry: 0, requireSameSubject: true } });
+    expect(PolicyRules.safeParse({ renewal: { graceDaysAfterExpiry: 365 } }).success).toBe(false);
+    expect(PolicyRules.safeParse({ renewal: { allowed: true, surprise: 1 } }).success).toBe(false);
+  });
+
   it('namespaces subjects', () => {
     expect(rpcSubject('prod-eu', ChallengeVerify)).toBe('prod-eu.challenge.verify');
   });
@@ -54,6 +65,7 @@ describe('job contracts', () => {
     [SignCertificate, { tenantId: id, profileId: id, caId: id, enrollmentId: id, csrDer: 'AA==', validityDays: 30, keyUsage: ['digitalSignature'], extendedKeyUsage: ['1.3.6.1.5.5.7.3.2'], copySubjectAltName: true }],
     [GenerateCa, { tenantId: id, caId: id, name: 'ca', subjectDn: 'CN=ca', keySize: 4096, validityDays: 3650 }],
     [IssueRaCredential, { tenantId: id, caId: id, raCredentialId: id, subjectDn: 'CN=ra', validityDays: 365 }],
+    [RefreshCrls, {}],
     [RecordIssuance, { tenantId: id, enrollmentId: id, serialHex: '0A', certificateDer: 'AA==' }],
     [RecordSigningFailure, { tenantId: id, enrollmentId: id, reason: 'csr-malformed' }],
   ]);

@@ -16,7 +16,16 @@ export const enrollmentState = z.discriminatedUnion('state', [
 ]);
 export type EnrollmentState = z.infer<typeof enrollmentState>;
 
-/** gateway -> policy-service: record (idempotently) and decide a PKCSReq. */
+/** The certificate a renewal request was signed with, as the gateway verified it against the profile's CA. */
+export const renewalFacts = z.object({
+  caId: uuid,
+  serialHex: z.string().regex(/^[0-9A-F]{1,40}$/),
+  subject: z.string().max(4096),
+  notBefore: z.string(),
+  notAfter: z.string(),
+});
+
+/** gateway -> policy-service: record (idempotently) and decide a PKCSReq or RenewalReq. */
 export const EnrollmentSubmit = defineRpc(
   'enrollment.submit',
   z.object({
@@ -32,6 +41,15 @@ export const EnrollmentSubmit = defineRpc(
     keyFingerprint: sha256Hex,
     /** SHA-256 of the SubjectPublicKeyInfo of the certificate that signed the pkiMessage. */
     signerFingerprint: sha256Hex,
+    /**
+     * SHA-256 of the signer's identity: issuing CA + serial for a certificate of this platform, the key otherwise.
+     * Same key, another identity = another request (a renewal, §9.4); re-encoding a certificate cannot change it.
+     */
+    signerCertificateFingerprint: sha256Hex,
+    /** The CA whose RA the request was encrypted to: it issues the certificate (RFC 8894 §4.7). */
+    issuingCaId: uuid,
+    /** Present when the signer certificate was issued by one of the profile's CAs (signature checked by the gateway). */
+    renewal: renewalFacts.optional(),
     requestCipher: contentCipherName,
     requestDigest: z.string(),
   }),

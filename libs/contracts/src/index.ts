@@ -5,3 +5,4 @@ export * from './enrollment.rpc';
 export * from './queues';
 export * from './events';
 export * from './key-wrap-aad';
+export * from './policy-rules';

@@ -76,6 +76,14 @@ export const IssueRaCredential = defineJob(
   z.object({ raCredentialId: uuid, certificateDer: base64, notAfter: z.string() }),
 );
 
+/** Scheduled in the signer: issue a fresh CRL for every CA whose current one is missing or nears its nextUpdate. */
+export const RefreshCrls = defineJob(
+  Queues.keyManagement,
+  'refresh-crls',
+  z.object({ tenantId: uuid.optional() }),
+  z.object({ issued: z.number().int().min(0) }),
+);
+
 export const RecordIssuance = defineJob(
   Queues.enrollmentOutcomes,
   'record-issuance',
@@ -101,7 +109,7 @@ export const RecordSigningFailure = defineJob(
 );
 
 /** Every job, for the startup check that each has exactly one handler. */
-export const AllJobs = [SignCertificate, GenerateCa, IssueRaCredential, RecordIssuance, RecordSigningFailure] as const;
+export const AllJobs = [SignCertificate, GenerateCa, IssueRaCredential, RefreshCrls, RecordIssuance, RecordSigningFailure] as const;
 
 /**
  * The one place job ids are built. Deterministic ids make enqueueing idempotent (BullMQ ignores an add whose id

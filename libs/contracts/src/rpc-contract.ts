@@ -19,7 +19,8 @@ export function defineRpc<Req extends z.ZodType, Res extends z.ZodType>(
   return { name, request, response };
 }
 
-export type RpcRequest<C> = C extends RpcContract<infer Req, z.ZodType> ? z.input<Req> : never;
+/** What a handler receives: the request after the consumer's parse (defaults applied). Callers pass z.input. */
+export type RpcRequest<C> = C extends RpcContract<infer Req, z.ZodType> ? z.output<Req> : never;
 export type RpcResponse<C> = C extends RpcContract<z.ZodType, infer Res> ? z.output<Res> : never;
 
 /** The NATS subject of a contract in a namespace: "<namespace>.<name>". */

@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { GenerateCa, IssueRaCredential, Queues, RecordIssuance, SignCertificate } from '@scep/contracts';
+import { GenerateCa, IssueRaCredential, Queues, RecordIssuance, RefreshCrls, SignCertificate } from '@scep/contracts';
 import { jobDispatcher, jobHandler } from './jobs';
 
 const job = (name: string, data: unknown) => ({ name, data }) as Job;
@@ -7,7 +7,7 @@ const job = (name: string, data: unknown) => ({ name, data }) as Job;
 describe('jobDispatcher', () => {
   it('refuses to start when a job of the queue has no handler', () => {
     expect(() => jobDispatcher(Queues.keyManagement, [jobHandler(GenerateCa, async () => ({ caId: '', certificateDer: '', notAfter: '' }))])).toThrow(
-      /no handler for issue-ra-credential/,
+      /no handler for issue-ra-credential, refresh-crls/,
     );
   });
 
@@ -21,6 +21,7 @@ describe('jobDispatcher', () => {
     const dispatch = jobDispatcher(Queues.keyManagement, [
       jobHandler(GenerateCa, async (p) => ({ caId: p.caId, certificateDer: 'AA==', notAfter: 'x' })),
       jobHandler(IssueRaCredential, async (p) => ({ raCredentialId: p.raCredentialId, certificateDer: 'AA==', notAfter: 'x' })),
+      jobHandler(RefreshCrls, async () => ({ issued: 0 })),
     ]);
     await expect(dispatch(job('generate-ca', { tenantId: 'nope' }))).rejects.toBeInstanceOf(UnrecoverableError);
     await expect(dispatch(job('unknown', {}))).rejects.toBeInstanceOf(UnrecoverableError);

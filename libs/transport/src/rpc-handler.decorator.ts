@@ -10,7 +10,9 @@ type Handler<Req extends z.ZodType, Res extends z.ZodType> = (request: z.output<
  * (an invalid request is answered with an error, never reaches the handler) and the handler's own answer.
  */
 export function RpcHandler<Req extends z.ZodType, Res extends z.ZodType>(contract: RpcContract<Req, Res>) {
-  return (target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<Handler<Req, Res>>) => {
+  // Generic over the method's own type: property descriptors are invariant, so the method may return either the
+  // response's input or output shape (both are validated below).
+  return <M extends Handler<Req, Res>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<M>) => {
     const original = descriptor.value;
     if (!original) throw new Error(`@RpcHandler on ${String(key)} needs a method`);
     descriptor.value = async function (this: unknown, raw: unknown) {
@@ -20,7 +22,7 @@ export function RpcHandler<Req extends z.ZodType, Res extends z.ZodType>(contrac
       }
       const response = await original.call(this, request.data);
       return contract.response.parse(response);
-    } as Handler<Req, Res>;
+    } as M;
     MessagePattern(rpcSubject(rpcNamespace(), contract))(target, key, descriptor);
     return descriptor;
   };

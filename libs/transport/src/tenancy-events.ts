@@ -15,6 +15,8 @@ export class TenancyEvents implements OnApplicationShutdown {
   private readonly channel = tenancyChangedChannel(this.config.REDIS_PREFIX);
   private publisher?: Redis;
   private subscriber?: Redis;
+  /** Every cache of the process that listens (one Redis subscription shared by all of them). */
+  private readonly listeners: Array<(event: TenancyChangedEvent) => void> = [];
 
   async publish(event: TenancyChangedEvent): Promise<void> {
     this.publisher ??= new Redis(redisOptionsFromUrl(this.config.REDIS_URL, { maxRetriesPerRequest: 3, connectionName: 'tenancy-events-pub' }));
@@ -22,16 +24,19 @@ export class TenancyEvents implements OnApplicationShutdown {
   }
 
   async subscribe(listener: (event: TenancyChangedEvent) => void): Promise<void> {
-    if (!this.subscriber) {
-      this.subscriber = new Redis(redisOptionsFromUrl(this.config.REDIS_URL, { connectionName: 'tenancy-events-sub' }));
-      this.subscriber.on('message', (_channel: string, message: string) => {
-        try {
-          listener(TenancyChanged.parse(JSON.parse(message)));
-        } catch {
-          this.logger.warn('ignored malformed tenancy event');
-        }
-      });
-    }
+    this.listeners.push(listener);
+    if (this.subscriber) return;
+    this.subscriber = new Redis(redisOptionsFromUrl(this.config.REDIS_URL, { connectionName: 'tenancy-events-sub' }));
+    this.subscriber.on('message', (_channel: string, message: string) => {
+      let event: TenancyChangedEvent;
+      try {
+        event = TenancyChanged.parse(JSON.parse(message));
+      } catch {
+        this.logger.warn('ignored malformed tenancy event');
+        return;
+      }
+      for (const notify of this.listeners) notify(event);
+    });
     await this.subscriber.subscribe(this.channel);
   }
 

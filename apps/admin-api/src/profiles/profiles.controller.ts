@@ -1,7 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { PolicyGetRules, PolicyRules, PolicySetRules } from '@scep/contracts';
 import type { ProfileEntity } from '@scep/persistence-tenancy';
+import { RpcClient } from '@scep/transport';
 import { adminConfig } from '../admin-config';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
@@ -23,6 +25,12 @@ const CreateProfile = z.object({
   syncWaitMs: z.number().int().min(0).max(60000).default(5000),
 });
 
+const Rollover = z.object({
+  caId: z.string().uuid(),
+  /** When the profile starts issuing from the next CA; until then GetNextCACert announces it. */
+  switchAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
+});
+
 @ApiTags('profiles')
 @ApiBearerAuth()
 @Controller('v1/tenants/:tenant/profiles')
@@ -32,6 +40,7 @@ export class ProfilesController {
   constructor(
     private readonly access: TenantAccess,
     private readonly profiles: ProfilesService,
+    private readonly rpc: RpcClient,
   ) {}
 
   @Post()
@@ -50,6 +59,42 @@ export class ProfilesController {
     return { items: (await this.profiles.list(tenant.id)).map((p) => this.view(tenant.slug, p)) };
   }
 
+  @Post(':profile/rollover')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Announce the next CA of a profile (GetNextCACert) and when the profile switches to it' })
+  @ApiZodBody(Rollover)
+  async rollover(
+    @CurrentPrincipal() principal: Principal,
+    @Param('tenant') tenantSlug: string,
+    @Param('profile') profileSlug: string,
+    @Body(new ZodPipe(Rollover)) body: z.output<typeof Rollover>,
+  ) {
+    const tenant = await this.access.resolve(principal, tenantSlug);
+    return this.view(tenant.slug, await this.profiles.scheduleRollover(tenant, profileSlug, body.caId, body.switchAt));
+  }
+
+  @Get(':profile/policy')
+  @ApiOperation({ summary: "The profile's policy rules in force (version 0 = defaults)" })
+  async getPolicy(@CurrentPrincipal() principal: Principal, @Param('tenant') tenantSlug: string, @Param('profile') profileSlug: string) {
+    const tenant = await this.access.resolve(principal, tenantSlug);
+    const profile = await this.profiles.findBySlug(tenant, profileSlug);
+    return this.rpc.call(PolicyGetRules, { tenantId: tenant.id, profileId: profile.id });
+  }
+
+  @Put(':profile/policy')
+  @ApiOperation({ summary: 'Store a new version of the profile\'s policy rules (validated; every version is kept)' })
+  @ApiZodBody(PolicyRules)
+  async setPolicy(
+    @CurrentPrincipal() principal: Principal,
+    @Param('tenant') tenantSlug: string,
+    @Param('profile') profileSlug: string,
+    @Body(new ZodPipe(PolicyRules)) rules: z.output<typeof PolicyRules>,
+  ) {
+    const tenant = await this.access.resolve(principal, tenantSlug);
+    const profile = await this.profiles.findBySlug(tenant, profileSlug);
+    return this.rpc.call(PolicySetRules, { tenantId: tenant.id, profileId: profile.id, rules, actor: `api-key:${principal.keyId}` });
+  }
+
   private view(tenantSlug: string, p: ProfileEntity) {
     return {
       id: p.id,
@@ -60,6 +105,8 @@ export class ProfilesController {
       validityDays: p.validityDays,
       syncWaitMs: p.syncWaitMs,
       scepUrl: `${this.baseUrl}/scep/${tenantSlug}/${p.slug}/pkiclient.exe`,
+      ...(p.nextCaId ? { nextCaId: p.nextCaId, caSwitchAt: p.caSwitchAt } : {}),
+      ...(p.previousCaId ? { previousCaId: p.previousCaId } : {}),
       createdAt: p.createdAt,
     };
   }

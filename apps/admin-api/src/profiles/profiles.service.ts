@@ -86,6 +86,64 @@ export class ProfilesService {
     return profile;
   }
 
+  /**
+   * CA rollover (RFC 8894 §4.7): the signer issues an RA for the next CA, the profile announces both through
+   * GetNextCACert until `switchAt`, then issues from the next CA while the old pair still decrypts and verifies
+   * renewals. A rollover whose switch time has passed is folded first (current -> previous, next -> current).
+   */
+  async scheduleRollover(tenant: TenantEntity, profileSlug: string, nextCaId: string, switchAt: Date): Promise<ProfileEntity> {
+    const repository = this.dataSource.getRepository(ProfileEntity);
+    const profile = await repository.findOneBy({ tenantId: tenant.id, slug: profileSlug });
+    if (!profile) throw new AdminError('not_found', `profile '${profileSlug}' not found`, 'profile');
+    const ca = await this.cas.find(tenant.id, nextCaId);
+    if (!ca) throw new AdminError('invalid', `CA '${nextCaId}' not found in tenant '${tenant.slug}'`, 'caId');
+    if (switchAt.getTime() > ca.notAfter.getTime()) throw new AdminError('invalid', 'switchAt is after the next CA expires', 'switchAt');
+    if (profile.nextCaId && profile.caSwitchAt && profile.caSwitchAt.getTime() <= Date.now()) {
+      Object.assign(profile, {
+        previousCaId: profile.caId,
+        previousRaCredentialId: profile.raCredentialId,
+        caId: profile.nextCaId,
+        raCredentialId: profile.nextRaCredentialId,
+        nextCaId: null,
+        nextRaCredentialId: null,
+        caSwitchAt: null,
+      });
+    }
+    if (nextCaId === profile.caId) throw new AdminError('invalid', 'the next CA must differ from the current one', 'caId');
+    const raCredentialId = randomUUID();
+    await this.keyManagement.run(
+      IssueRaCredential,
+      {
+        tenantId: tenant.id,
+        caId: nextCaId,
+        raCredentialId,
+        subjectDn: `CN=${escapeRdnValue(`${tenant.slug} ${profile.slug} SCEP RA`)}`,
+        validityDays: RA_VALIDITY_DAYS,
+      },
+      JobIds.issueRaCredential(tenant.id, raCredentialId),
+    );
+    await repository.update(
+      { tenantId: tenant.id, id: profile.id },
+      {
+        caId: profile.caId,
+        raCredentialId: profile.raCredentialId,
+        previousCaId: profile.previousCaId,
+        previousRaCredentialId: profile.previousRaCredentialId,
+        nextCaId,
+        nextRaCredentialId: raCredentialId,
+        caSwitchAt: switchAt,
+      },
+    );
+    await this.events.publish({ tenantId: tenant.id, profileId: profile.id });
+    return repository.findOneByOrFail({ tenantId: tenant.id, id: profile.id });
+  }
+
+  async findBySlug(tenant: TenantEntity, profileSlug: string): Promise<ProfileEntity> {
+    const profile = await this.dataSource.getRepository(ProfileEntity).findOneBy({ tenantId: tenant.id, slug: profileSlug });
+    if (!profile) throw new AdminError('not_found', `profile '${profileSlug}' not found`, 'profile');
+    return profile;
+  }
+
   list(tenantId: string): Promise<ProfileEntity[]> {
     return this.dataSource.getRepository(ProfileEntity).find({ where: { tenantId }, order: { createdAt: 'ASC' } });
   }

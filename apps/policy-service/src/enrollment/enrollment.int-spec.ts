@@ -8,11 +8,12 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { JobIds, Queues, RecordIssuance, type RpcRequest, type EnrollmentSubmit } from '@scep/contracts';
 import { databaseRootModule } from '@scep/persistence-core';
 import { EnrollmentTransactionRepository, enrollmentEntities } from '@scep/persistence-enrollment';
-import { ProfileSettingsReader } from '@scep/persistence-read';
+import { IssuedCertificateReader, ProfileSettingsReader } from '@scep/persistence-read';
 import { type TestDatabase, createTestDatabase, deleteRedisPrefix } from '@scep/testing';
 import { TenancyEvents, addJob, queueModule, queueRootModule } from '@scep/transport';
 import { EnrollmentOutcomesProcessor } from '../outcomes/enrollment-outcomes.processor';
 import { ProfileSettingsCache } from '../profiles/profile-settings.cache';
+import { PolicyRulesStore } from '../rules/policy-rules.store';
 import { EnrollmentService } from './enrollment.service';
 import { SigningQueueProducer } from './signing-queue.producer';
 
@@ -41,6 +42,8 @@ describe('EnrollmentService (real Postgres and BullMQ)', () => {
       csrFingerprint: hex(),
       keyFingerprint,
       signerFingerprint: keyFingerprint,
+      signerCertificateFingerprint: hex(),
+      issuingCaId: caId,
       requestCipher: 'aes-256-cbc',
       requestDigest: 'sha256',
       ...overrides,
@@ -52,7 +55,17 @@ describe('EnrollmentService (real Postgres and BullMQ)', () => {
     process.env.DATABASE_URL = db.url;
     moduleRef = await Test.createTestingModule({
       imports: [databaseRootModule('policy-test', enrollmentEntities), queueRootModule(), queueModule(Queues.certificateSigning, Queues.enrollmentOutcomes)],
-      providers: [EnrollmentTransactionRepository, ProfileSettingsReader, ProfileSettingsCache, TenancyEvents, SigningQueueProducer, EnrollmentService, EnrollmentOutcomesProcessor],
+      providers: [
+        EnrollmentTransactionRepository,
+        ProfileSettingsReader,
+        ProfileSettingsCache,
+        IssuedCertificateReader,
+        PolicyRulesStore,
+        TenancyEvents,
+        SigningQueueProducer,
+        EnrollmentService,
+        EnrollmentOutcomesProcessor,
+      ],
     }).compile();
     await moduleRef.init();
     service = moduleRef.get(EnrollmentService);
@@ -151,6 +164,107 @@ describe('EnrollmentService (real Postgres and BullMQ)', () => {
     expect(state).toEqual({ state: 'issued', certificateDer: Buffer.from('cert').toString('base64'), serialHex: 'ABC123' });
     // A resend after issuance gets the stored certificate, not a new job.
     expect(await service.submit({ ...req })).toEqual(state);
+  });
+
+  describe('renewal and transaction identity', () => {
+    /** A certificate row as the signer would have stored it. */
+    const storeIssued = async (serialHex: string, revoked = false) => {
+      await dataSource.query(
+        `INSERT INTO issuance.certificate_authorities (id, tenant_id, name, subject, certificate_der, key_spec, not_before, not_after)
+           VALUES ($1, $2, 'ca', 'CN=ca', '\\x00', 'rsa-2048', now() - interval '1 day', now() + interval '10 years') ON CONFLICT DO NOTHING`,
+        [caId, tenantId],
+      );
+      await dataSource.query(
+        `INSERT INTO issuance.certificates (id, tenant_id, ca_id, profile_id, enrollment_id, serial_hex, subject, not_before, not_after, certificate_der, revoked_at)
+           VALUES (gen_random_uuid(), $2, $1, $3, gen_random_uuid(), $4, 'CN=device', now() - interval '1 day', now() + interval '300 days', '\\x00', $5)`,
+        [caId, tenantId, profileId, serialHex, revoked ? new Date() : null],
+      );
+    };
+    const renewalOf = (serialHex: string, overrides: Record<string, string> = {}) => ({
+      caId,
+      serialHex,
+      subject: 'CN=device',
+      notBefore: new Date(Date.now() - 86400_000).toISOString(),
+      notAfter: new Date(Date.now() + 300 * 86400_000).toISOString(),
+      ...overrides,
+    });
+
+    it('starts a new transaction when the same key renews under its first transactionID (micromdm), keeping the old one on record', async () => {
+      const first = request();
+      await service.submit(first);
+      const old = await moduleRef.get(EnrollmentTransactionRepository).findLive(tenantId, profileId, first.transactionId);
+      await dataSource.query(`UPDATE enrollment.transactions SET status = 'issued', certificate_der = '\\x01', certificate_serial = '0A' WHERE id = $1`, [old?.id]);
+      await storeIssued('0A');
+      const renewal = { ...first, messageType: 17, signerCertificateFingerprint: hex(), renewal: renewalOf('0A') };
+      const state = await service.submit(renewal);
+      expect(state.state).toBe('queued');
+      const rows = await dataSource.query(`SELECT id, superseded_at, renewal_of_serial FROM enrollment.transactions WHERE transaction_id = $1 ORDER BY created_at`, [first.transactionId]);
+      expect(rows).toHaveLength(2);
+      expect(rows[0].superseded_at).not.toBeNull();
+      expect(rows[1]).toMatchObject({ superseded_at: null, renewal_of_serial: '0A' });
+      // A resend of the renewal is the renewal again, not the first enrollment.
+      expect(await service.submit({ ...renewal })).toEqual(state);
+    });
+
+    it('answers a completed transaction again only for the same CSR and within a week (scep-protocol.md §9.4)', async () => {
+      const first = request();
+      await service.submit(first);
+      const row = await moduleRef.get(EnrollmentTransactionRepository).findLive(tenantId, profileId, first.transactionId);
+      await dataSource.query(`UPDATE enrollment.transactions SET status = 'issued', certificate_der = '\\x02', certificate_serial = '0B', completed_at = now() WHERE id = $1`, [row?.id]);
+      expect(await service.submit({ ...first })).toMatchObject({ state: 'issued', serialHex: '0B' });
+      // Another CSR from the same key under the same transactionID: a new request.
+      expect((await service.submit({ ...first, csrFingerprint: hex() })).state).toBe('queued');
+      // A transaction completed more than a week ago: the same key re-enrolling is a new request too.
+      const later = request();
+      await service.submit(later);
+      const old = await moduleRef.get(EnrollmentTransactionRepository).findLive(tenantId, profileId, later.transactionId);
+      await dataSource.query(`UPDATE enrollment.transactions SET status = 'issued', certificate_der = '\\x03', certificate_serial = '0C', completed_at = now() - interval '8 days' WHERE id = $1`, [old?.id]);
+      expect((await service.submit({ ...later })).state).toBe('queued');
+    });
+
+    it('refuses another signer certificate while the first request is still in progress', async () => {
+      const first = request();
+      await service.submit(first);
+      const other = await service.submit({ ...first, signerCertificateFingerprint: hex() });
+      expect(other).toMatchObject({ state: 'rejected', failInfo: 'badRequest' });
+    });
+
+    it('refuses renewals by unknown or revoked certificates (badCertId) and a RenewalReq without a certificate of ours', async () => {
+      expect(await service.submit(request({ messageType: 17, renewal: renewalOf('DEAD01') }))).toMatchObject({ state: 'rejected', failInfo: 'badCertId' });
+      await storeIssued('BEEF02', true);
+      expect(await service.submit(request({ messageType: 17, renewal: renewalOf('BEEF02') }))).toMatchObject({ state: 'rejected', failInfo: 'badCertId' });
+      expect(await service.submit(request({ messageType: 17 }))).toMatchObject({ state: 'rejected', failInfo: 'badRequest' });
+    });
+
+    it('applies the profile rules in force: a renewal window set through versioned rules', async () => {
+      const store = moduleRef.get(PolicyRulesStore);
+      expect((await store.current(tenantId, profileId)).version).toBe(0);
+      await storeIssued('C0FFEE');
+      expect((await service.submit(request({ renewal: renewalOf('C0FFEE') }))).state).toBe('queued');
+      const v1 = await store.set(tenantId, profileId, { renewal: { allowed: true, earliestDaysBeforeExpiry: 30, graceDaysAfterExpiry: 0, requireSameSubject: true } }, 'test');
+      expect(v1.version).toBe(1);
+      const early = await service.submit(request({ renewal: renewalOf('C0FFEE') }));
+      expect(early).toMatchObject({ state: 'rejected', failInfo: 'badRequest', reason: expect.stringContaining('renewal-window') });
+      const v2 = await store.set(tenantId, profileId, { renewal: { allowed: false, graceDaysAfterExpiry: 0, requireSameSubject: true } }, 'test');
+      expect(v2.version).toBe(2);
+      expect(await service.submit(request({ renewal: renewalOf('C0FFEE') }))).toMatchObject({ state: 'rejected', reason: expect.stringContaining('renewal-allowed') });
+      await store.set(tenantId, profileId, { renewal: { allowed: true, graceDaysAfterExpiry: 0, requireSameSubject: true } }, 'test');
+    });
+  });
+
+  it('issues from the CA whose RA the device used: the next CA during a rollover, the active one otherwise', async () => {
+    const nextCa = randomUUID();
+    const rolling = randomUUID();
+    await dataSource.query(
+      `INSERT INTO tenancy.profiles (id, tenant_id, slug, status, ca_id, ra_credential_id, next_ca_id, next_ra_credential_id, ca_switch_at, validity_days, sync_wait_ms)
+       VALUES ($1, $2, 'rolling', 'active', $3, $4, $5, $4, now() + interval '1 day', 30, 5000)`,
+      [rolling, tenantId, caId, randomUUID(), nextCa],
+    );
+    const toNext = await service.submit(request({ profileId: rolling, issuingCaId: nextCa }));
+    const toStranger = await service.submit(request({ profileId: rolling, issuingCaId: randomUUID() }));
+    const caOf = async (state: { state: string; jobId?: string }) => (await signingQueue.getJob((state as { jobId: string }).jobId))?.data.caId;
+    expect(await caOf(toNext)).toBe(nextCa);
+    expect(await caOf(toStranger)).toBe(caId);
   });
 
   it('refuses requests for a profile that is not active', async () => {

@@ -1,12 +1,12 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { buildCertsOnly } from '@scep/codec';
 import { KeyWrapAad } from '@scep/contracts';
-import { importPrivateKeyPkcs8, readCertificate, unwrapSecret } from '@scep/pki';
 import { LoadingCache } from '@scep/persistence-core';
-import { ScepEndpointReader } from '@scep/persistence-read';
+import { type CaRaPairRecord, ScepEndpointReader } from '@scep/persistence-read';
+import { importPrivateKeyPkcs8, readCertificate, unwrapSecret } from '@scep/pki';
 import { TenancyEvents } from '@scep/transport';
 import { gatewayConfig } from '../gateway-config';
-import type { ScepEndpoint } from './scep-endpoint';
+import type { CaGeneration, ScepEndpoint } from './scep-endpoint';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const FOUND_TTL_MS = 5 * 60 * 1000;
@@ -14,8 +14,8 @@ const FOUND_TTL_MS = 5 * 60 * 1000;
 const MISSING_TTL_MS = 5 * 1000;
 
 /**
- * Tenant/profile/RA material per endpoint: one database read and one RA-key unwrap per endpoint and TTL, shared by
- * concurrent requests, dropped when admin-api announces a change for the tenant.
+ * Tenant/profile/RA material per endpoint: one database read and one RA-key unwrap per generation and TTL, shared
+ * by concurrent requests, dropped when admin-api announces a change for the tenant.
  */
 @Injectable()
 export class ScepEndpointCache implements OnModuleInit {
@@ -41,24 +41,27 @@ export class ScepEndpointCache implements OnModuleInit {
   private async load(tenantSlug: string, profileSlug: string): Promise<ScepEndpoint | undefined> {
     const record = await this.reader.find(tenantSlug, profileSlug);
     if (!record || record.status !== 'active') return undefined;
-    if (record.raKekId !== this.config.SCEP_GATEWAY_RA_KEK_ID) {
-      this.logger.error({ tenantId: record.tenantId, profileId: record.profileId, kekId: record.raKekId }, 'RA key wrapped under an unknown KEK');
-      return undefined;
-    }
-    const raKey = importPrivateKeyPkcs8(
-      unwrapSecret(this.config.SCEP_GATEWAY_RA_KEK, record.raWrappedKey, KeyWrapAad.raKey(record.tenantId, record.raCredentialId)),
-    );
-    const raCertificate = readCertificate(record.raCertificateDer);
-    const ca = readCertificate(record.caCertificateDer);
+    const generation = (pair: CaRaPairRecord): CaGeneration | undefined => {
+      if (pair.raKekId !== this.config.SCEP_GATEWAY_RA_KEK_ID) {
+        this.logger.error({ tenantId: record.tenantId, profileId: record.profileId, kekId: pair.raKekId }, 'RA key wrapped under an unknown KEK');
+        return undefined;
+      }
+      const raKey = importPrivateKeyPkcs8(unwrapSecret(this.config.SCEP_GATEWAY_RA_KEK, pair.raWrappedKey, KeyWrapAad.raKey(record.tenantId, pair.raCredentialId)));
+      const raCertificate = readCertificate(pair.raCertificateDer);
+      const ca = readCertificate(pair.caCertificateDer);
+      return { caId: pair.caId, ca, ra: { certificate: raCertificate, privateKey: raKey }, caCertBag: buildCertsOnly([raCertificate.der, ca.der]) };
+    };
+    const current = generation(record.generations.current);
+    if (!current) return undefined;
+    const next = record.generations.next ? generation(record.generations.next) : undefined;
+    const previous = record.generations.previous ? generation(record.generations.previous) : undefined;
     return {
       tenantId: record.tenantId,
       tenantSlug,
       profileId: record.profileId,
       profileSlug,
       syncWaitMs: record.syncWaitMs,
-      ra: { certificate: raCertificate, privateKey: raKey },
-      ca,
-      caCertBag: buildCertsOnly([raCertificate.der, ca.der]),
+      generations: { current, next, switchAt: next ? record.generations.switchAt : undefined, previous },
     };
   }
 }

@@ -10,6 +10,7 @@ import {
   generateRsaKeyPair,
   randomSerial,
 } from '@scep/pki';
+import { CrlIssuer } from '../crl/crl-issuer.service';
 import { subjectNameOrFail } from './subject-name';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -20,6 +21,7 @@ export class CaGenerator {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly keys: CaKeyStore,
+    private readonly crls: CrlIssuer,
   ) {}
 
   async generate(payload: JobPayload<typeof GenerateCa>): Promise<JobResult<typeof GenerateCa>> {
@@ -46,6 +48,8 @@ export class CaGenerator {
       await manager.insert(CertificateAuthorityEntity, row);
       await this.keys.store(manager, payload.tenantId, payload.caId, keyPair.privateKey);
     });
+    // A CA is born with an (empty) CRL, so GetCRL and the distribution point answer from the first minute.
+    await this.crls.issue(payload.tenantId, payload.caId);
     return toResult(row);
   }
 }

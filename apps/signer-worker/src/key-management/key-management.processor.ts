@@ -1,21 +1,39 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import type { Job } from 'bullmq';
-import { GenerateCa, IssueRaCredential, Queues } from '@scep/contracts';
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import type { OnApplicationBootstrap } from '@nestjs/common';
+import type { Job, Queue } from 'bullmq';
+import { GenerateCa, IssueRaCredential, Queues, RefreshCrls } from '@scep/contracts';
 import { jobDispatcher, jobHandler } from '@scep/transport';
+import { CrlIssuer } from '../crl/crl-issuer.service';
+import { signerConfig } from '../signer-config';
 import { CaGenerator } from './ca-generator.service';
 import { RaIssuer } from './ra-issuer.service';
 
-/** Consumes `key-management`: CA and RA key generation requested by the admin API. */
+/** Consumes `key-management`: CA and RA key generation requested by the admin API, and the scheduled CRL refresh. */
 @Processor(Queues.keyManagement, { concurrency: 2 })
-export class KeyManagementProcessor extends WorkerHost {
+export class KeyManagementProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly dispatch;
 
-  constructor(caGenerator: CaGenerator, raIssuer: RaIssuer) {
+  constructor(
+    caGenerator: CaGenerator,
+    raIssuer: RaIssuer,
+    crls: CrlIssuer,
+    @InjectQueue(Queues.keyManagement) private readonly queue: Queue,
+  ) {
     super();
     this.dispatch = jobDispatcher(Queues.keyManagement, [
       jobHandler(GenerateCa, (payload) => caGenerator.generate(payload)),
       jobHandler(IssueRaCredential, (payload) => raIssuer.issue(payload)),
+      jobHandler(RefreshCrls, async (payload) => ({ issued: await crls.refreshDue(payload.tenantId) })),
     ]);
+  }
+
+  /** One scheduler per deployment (upsert is idempotent across signer replicas), first run at start. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      'refresh-crls',
+      { every: signerConfig().SIGNER_CRL_REFRESH_MINUTES * 60_000, immediately: true },
+      { name: RefreshCrls.name, data: {}, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
+    );
   }
 
   process(job: Job): Promise<unknown> {

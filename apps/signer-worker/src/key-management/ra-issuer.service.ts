@@ -10,6 +10,7 @@ import {
   randomSerial,
   wrapSecret,
 } from '@scep/pki';
+import { crlDistributionPoints } from '../crl/crl-distribution-point';
 import { IssuingCaCache } from '../signing/issuing-ca.cache';
 import { signerConfig } from '../signer-config';
 import { subjectNameOrFail } from './subject-name';
@@ -51,6 +52,7 @@ export class RaIssuer {
       digest: 'sha256',
       keyUsage: ['digitalSignature', 'keyEncipherment'],
       extendedKeyUsage: [],
+      crlDistributionPoints: crlDistributionPoints(payload.tenantId, payload.caId),
     });
     const row = Object.assign(new RaCredentialEntity(), {
       id: payload.raCredentialId,

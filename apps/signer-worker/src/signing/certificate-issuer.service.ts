@@ -6,7 +6,8 @@ import type { DataSource } from 'typeorm';
 import type { JobPayload, JobResult, SignCertificate } from '@scep/contracts';
 import { isUniqueViolation } from '@scep/persistence-core';
 import { IssuedCertificateEntity } from '@scep/persistence-issuance';
-import { type KeyUsageBit, formatDistinguishedName, issueCertificate, parseCsr, randomSerial } from '@scep/pki';
+import { type KeyUsageBit, formatDistinguishedName, issueCertificate, parseCsr, randomSerial, serialToHex } from '@scep/pki';
+import { crlDistributionPoints } from '../crl/crl-distribution-point';
 import { IssuingCaCache } from './issuing-ca.cache';
 
 type SignPayload = JobPayload<typeof SignCertificate>;
@@ -55,6 +56,7 @@ export class CertificateIssuer {
         keyUsage: payload.keyUsage as KeyUsageBit[],
         extendedKeyUsage: payload.extendedKeyUsage,
         subjectAltNameDer: payload.copySubjectAltName ? csr.subjectAltNameDer : undefined,
+        crlDistributionPoints: crlDistributionPoints(payload.tenantId, payload.caId),
       });
       const row: IssuedCertificateEntity = Object.assign(new IssuedCertificateEntity(), {
         id: randomUUID(),
@@ -62,7 +64,8 @@ export class CertificateIssuer {
         caId: payload.caId,
         profileId: payload.profileId,
         enrollmentId: payload.enrollmentId,
-        serialHex: serialHex(serial),
+        // The one serial format of the platform (what readCertificate gives): lookups by serial depend on it.
+        serialHex: serialToHex(serial),
         subject: formatDistinguishedName(csr.subjectDer),
         notBefore,
         notAfter,
@@ -91,10 +94,6 @@ function parseCsrOrFail(csrDer: string) {
   }
   if (!csr.signatureValid) throw new UnrecoverableError('csr-signature-invalid');
   return csr;
-}
-
-function serialHex(serial: Buffer): string {
-  return BigInt(`0x${serial.toString('hex')}`).toString(16).toUpperCase();
 }
 
 function toResult(row: IssuedCertificateEntity): SignResult {

@@ -14,6 +14,7 @@ import { databaseRootModule } from '@scep/persistence-core';
 import { CaKeyEntity, RaCredentialEntity, issuanceEntities } from '@scep/persistence-issuance';
 import { derToPem, importPrivateKeyPkcs8, readCertificate, unwrapSecret } from '@scep/pki';
 import { type TestDatabase, createTestDatabase } from '@scep/testing';
+import { CrlIssuer } from '../crl/crl-issuer.service';
 import { CaGenerator } from '../key-management/ca-generator.service';
 import { RaIssuer } from '../key-management/ra-issuer.service';
 import { CertificateIssuer } from './certificate-issuer.service';
@@ -23,7 +24,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'signer-int-'));
 function openssl(args: string[], input?: string): string {
   const r = spawnSync('openssl', args, { cwd: work, encoding: 'utf8', input });
   if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
+  return `${r.stdout}${r.stderr}`; // "verify OK" is written to stderr
 }
 
 /** A CSR that asks for everything a device must not get: CA flags, keyCertSign, a foreign EKU, name constraints. */
@@ -58,7 +59,7 @@ describe('signer (real PostgreSQL, real keys)', () => {
     process.env.DATABASE_URL = db.url;
     moduleRef = await Test.createTestingModule({
       imports: [databaseRootModule('signer-test', issuanceEntities)],
-      providers: [CaKeyStore, IssuingCaCache, CertificateIssuer, CaGenerator, RaIssuer],
+      providers: [CaKeyStore, IssuingCaCache, CertificateIssuer, CrlIssuer, CaGenerator, RaIssuer],
     }).compile();
     await moduleRef.init();
     dataSource = moduleRef.get(getDataSourceToken());
@@ -142,6 +143,7 @@ describe('signer (real PostgreSQL, real keys)', () => {
       expect(text).toMatch(/Digital Signature, Key Encipherment/);
       expect(text).toContain('TLS Web Client Authentication');
       expect(text).toMatch(/DNS:greedy\.example\.com, IP Address:10\.1\.2\.3/);
+      expect(text).toContain(`URI:http://scep.example.test:8080/crl/${tenantId}/${caId}.crl`);
       const leaf = readCertificate(Buffer.from(result.certificateDer, 'base64'));
       expect(leaf.serialHex).toBe(result.serialHex);
       expect(leaf.serialNumber.length).toBe(16);
@@ -172,6 +174,45 @@ describe('signer (real PostgreSQL, real keys)', () => {
       await expect(sign(randomUUID(), tampered)).rejects.toThrow(UnrecoverableError);
       await expect(sign(randomUUID(), Buffer.from('garbage'))).rejects.toThrow('csr-malformed');
       await expect(sign(randomUUID(), greedyCsr(), { caId: randomUUID() })).rejects.toThrow('ca-not-found');
+    });
+  });
+
+  describe('CRLs', () => {
+    const currentCrl = async () =>
+      (await dataSource.query(`SELECT crl_number::int AS n, crl_der FROM issuance.crls WHERE tenant_id = $1 AND ca_id = $2 ORDER BY crl_number DESC LIMIT 1`, [tenantId, caId]))[0];
+
+    it('gives every new CA an empty CRL that openssl verifies', async () => {
+      const crl = await currentCrl();
+      expect(crl.n).toBeGreaterThanOrEqual(1);
+      fs.writeFileSync(path.join(work, 'first.crl'), crl.crl_der);
+      const text = openssl(['crl', '-inform', 'DER', '-in', 'first.crl', '-CAfile', 'ca.pem', '-noout', '-text']);
+      expect(text).toContain('verify OK');
+      expect(text).toContain('No Revoked Certificates');
+    });
+
+    it('lists revoked certificates in the next CRL, numbered one above the last', async () => {
+      const before = await currentCrl();
+      const issued = await moduleRef.get(CertificateIssuer).issue({
+        tenantId, profileId: randomUUID(), caId, enrollmentId: randomUUID(), csrDer: greedyCsr().toString('base64'),
+        validityDays: 30, keyUsage: ['digitalSignature'], extendedKeyUsage: [], copySubjectAltName: false,
+      });
+      await dataSource.query(`UPDATE issuance.certificates SET revoked_at = now(), revocation_reason = 1 WHERE tenant_id = $1 AND serial_hex = $2`, [tenantId, issued.serialHex]);
+      await moduleRef.get(CrlIssuer).issue(tenantId, caId);
+      const after = await currentCrl();
+      expect(after.n).toBe(before.n + 1);
+      fs.writeFileSync(path.join(work, 'second.crl'), after.crl_der);
+      const text = openssl(['crl', '-inform', 'DER', '-in', 'second.crl', '-CAfile', 'ca.pem', '-noout', '-text']);
+      expect(text).toContain('verify OK');
+      expect(text).toContain(`Serial Number: ${issued.serialHex}`);
+      expect(text).toContain('Key Compromise');
+    });
+
+    it('refreshes only CRLs that are due', async () => {
+      const crls = moduleRef.get(CrlIssuer);
+      expect(await crls.refreshDue(tenantId)).toBe(0); // just issued: nowhere near nextUpdate
+      await dataSource.query(`UPDATE issuance.crls SET next_update = now() + interval '1 minute' WHERE tenant_id = $1 AND ca_id = $2`, [tenantId, caId]);
+      expect(await crls.refreshDue(tenantId)).toBe(1);
+      expect(await crls.refreshDue(tenantId)).toBe(0);
     });
   });
 

@@ -22,6 +22,12 @@ export class EnrollmentTransactionEntity {
   @Column('text', { name: 'csr_fingerprint' }) csrFingerprint: string;
   @Column('text', { name: 'key_fingerprint' }) keyFingerprint: string;
   @Column('text', { name: 'signer_fingerprint' }) signerFingerprint: string;
+  /** SHA-256 of the signer certificate itself: a renewal by the same key with an issued certificate is a new request. */
+  @Column('text', { name: 'signer_certificate_fingerprint', nullable: true }) signerCertificateFingerprint: string | null;
+  /** Serial (hex) of the certificate a renewal was authenticated by. */
+  @Column('text', { name: 'renewal_of_serial', nullable: true }) renewalOfSerial: string | null;
+  /** The CA that issues this transaction's certificate (the one whose RA the request was encrypted to, RFC 8894 §4.7). */
+  @Column('uuid', { name: 'issuing_ca_id', nullable: true }) issuingCaId: string | null;
   @Column('text') subject: string;
   @Column('text', { name: 'request_cipher' }) requestCipher: string;
   @Column('text', { name: 'request_digest' }) requestDigest: string;

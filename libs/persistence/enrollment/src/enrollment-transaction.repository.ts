@@ -37,6 +37,18 @@ export class EnrollmentTransactionRepository {
     return Array.isArray(result.raw) && result.raw.length === 1;
   }
 
+  /**
+   * Retires a completed transaction so that its transactionID can start a new one (a renewal with the same key,
+   * scep-protocol.md §9.4). Returns false when it is not completed or already retired.
+   */
+  async supersede(tenantId: string, id: string): Promise<boolean> {
+    const result = await this.repository.update(
+      { tenantId, id, supersededAt: IsNull(), status: In(['issued', 'rejected', 'failed']) },
+      { supersededAt: new Date() },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
   /** queued/pending -> issued. Returns false when the transaction is not (or no longer) awaiting a certificate. */
   async markIssued(tenantId: string, id: string, serialHex: string, certificateDer: Buffer): Promise<boolean> {
     const result = await this.repository.update(

@@ -1,5 +1,6 @@
 import { CaKeyEntity } from './ca-key.entity';
 import { CertificateAuthorityEntity } from './certificate-authority.entity';
+import { CrlEntity } from './crl.entity';
 import { IssuedCertificateEntity } from './issued-certificate.entity';
 import { RaCredentialEntity } from './ra-credential.entity';
 
@@ -7,6 +8,7 @@ export * from './certificate-authority.entity';
 export * from './ca-key.entity';
 export * from './ra-credential.entity';
 export * from './issued-certificate.entity';
+export * from './crl.entity';
 
 /** Entities owned by signer-worker (schema `issuance`). */
-export const issuanceEntities = [CertificateAuthorityEntity, CaKeyEntity, RaCredentialEntity, IssuedCertificateEntity];
+export const issuanceEntities = [CertificateAuthorityEntity, CaKeyEntity, RaCredentialEntity, IssuedCertificateEntity, CrlEntity];

@@ -13,5 +13,8 @@ export class IssuedCertificateEntity {
   @Column('timestamptz', { name: 'not_before' }) notBefore: Date;
   @Column('timestamptz', { name: 'not_after' }) notAfter: Date;
   @Column('bytea', { name: 'certificate_der' }) certificateDer: Buffer;
+  @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt: Date | null;
+  /** RFC 5280 §5.3.1 CRLReason code. */
+  @Column('smallint', { name: 'revocation_reason', nullable: true }) revocationReason: number | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }

@@ -1,4 +1,5 @@
 import { InitialSchema1764230400000 } from './migrations/1764230400000-initial-schema';
+import { ProtocolCompletion1764403200000 } from './migrations/1764403200000-protocol-completion';
 
 /** The one ordered, append-only migration history of the platform. */
-export const migrationHistory = [InitialSchema1764230400000];
+export const migrationHistory = [InitialSchema1764230400000, ProtocolCompletion1764403200000];

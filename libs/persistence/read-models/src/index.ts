@@ -1,4 +1,6 @@
+export * from './ca-generations';
 export * from './scep-endpoint.reader';
 export * from './profile-settings.reader';
 export * from './certificate-authority.reader';
 export * from './issued-certificate.reader';
+export * from './crl.reader';

@@ -13,6 +13,7 @@ export interface IssuedCertificateRecord {
   readonly notBefore: Date;
   readonly notAfter: Date;
   readonly certificateDer: Buffer;
+  readonly revokedAt: Date | null;
   readonly createdAt: Date;
 }
 
@@ -22,10 +23,38 @@ export interface CertificatePage {
   readonly nextCursor?: string;
 }
 
-/** Read-only projection of issuance.certificates (owner: signer-worker), newest first, keyset-paginated. */
+const COLUMNS = `id, tenant_id, ca_id, profile_id, enrollment_id, serial_hex, subject, not_before, not_after, certificate_der, revoked_at, created_at`;
+
+function toRecord(row: Record<string, unknown>): IssuedCertificateRecord {
+  return {
+    id: row.id as string,
+    tenantId: row.tenant_id as string,
+    caId: row.ca_id as string,
+    profileId: row.profile_id as string,
+    enrollmentId: row.enrollment_id as string,
+    serialHex: row.serial_hex as string,
+    subject: row.subject as string,
+    notBefore: row.not_before as Date,
+    notAfter: row.not_after as Date,
+    certificateDer: row.certificate_der as Buffer,
+    revokedAt: (row.revoked_at as Date | null) ?? null,
+    createdAt: row.created_at as Date,
+  };
+}
+
+/** Read-only projection of issuance.certificates (owner: signer-worker): by serial, or newest first, keyset-paginated. */
 @Injectable()
 export class IssuedCertificateReader {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** A certificate of one of the tenant's CAs by serial (upper-case hex without leading zeros). */
+  async findBySerial(tenantId: string, caId: string, serialHex: string): Promise<IssuedCertificateRecord | undefined> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM issuance.certificates WHERE tenant_id = $1 AND ca_id = $2 AND serial_hex = $3`,
+      [tenantId, caId, serialHex],
+    );
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
 
   async list(tenantId: string, options: { limit: number; cursor?: string; profileId?: string }): Promise<CertificatePage> {
     const params: unknown[] = [tenantId, options.limit + 1];
@@ -40,25 +69,11 @@ export class IssuedCertificateReader {
       where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT id, tenant_id, ca_id, profile_id, enrollment_id, serial_hex, subject, not_before, not_after,
-              certificate_der, created_at
-         FROM issuance.certificates WHERE ${where.join(' AND ')}
+      `SELECT ${COLUMNS} FROM issuance.certificates WHERE ${where.join(' AND ')}
         ORDER BY created_at DESC, id DESC LIMIT $2`,
       params,
     );
-    const items = rows.slice(0, options.limit).map((row) => ({
-      id: row.id as string,
-      tenantId: row.tenant_id as string,
-      caId: row.ca_id as string,
-      profileId: row.profile_id as string,
-      enrollmentId: row.enrollment_id as string,
-      serialHex: row.serial_hex as string,
-      subject: row.subject as string,
-      notBefore: row.not_before as Date,
-      notAfter: row.not_after as Date,
-      certificateDer: row.certificate_der as Buffer,
-      createdAt: row.created_at as Date,
-    }));
+    const items = rows.slice(0, options.limit).map(toRecord);
     const last = items[items.length - 1];
     return rows.length > options.limit && last ? { items, nextCursor: encodeCursor(last.createdAt, last.id) } : { items };
   }

@@ -12,6 +12,13 @@ export class ProfileEntity {
   @Column('text') status: ProfileStatus;
   @Column('uuid', { name: 'ca_id' }) caId: string;
   @Column('uuid', { name: 'ra_credential_id', nullable: true }) raCredentialId: string | null;
+  /** Rollover (RFC 8894 §4.7): the next CA/RA pair, active from caSwitchAt; GetNextCACert announces it until then. */
+  @Column('uuid', { name: 'next_ca_id', nullable: true }) nextCaId: string | null;
+  @Column('uuid', { name: 'next_ra_credential_id', nullable: true }) nextRaCredentialId: string | null;
+  @Column('timestamptz', { name: 'ca_switch_at', nullable: true }) caSwitchAt: Date | null;
+  /** The pair before the last completed switch: still decrypts requests and verifies renewals during the overlap. */
+  @Column('uuid', { name: 'previous_ca_id', nullable: true }) previousCaId: string | null;
+  @Column('uuid', { name: 'previous_ra_credential_id', nullable: true }) previousRaCredentialId: string | null;
   @Column('text', { name: 'challenge_mode' }) challengeMode: ChallengeMode;
   @Column('integer', { name: 'validity_days' }) validityDays: number;
   @Column('integer', { name: 'sync_wait_ms' }) syncWaitMs: number;

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { PolicyRules, type PolicyRulesValue, isStaleAfter, profileCacheKey } from '@scep/contracts';
+import { LoadingCache, isUniqueViolation } from '@scep/persistence-core';
+import { ProfilePolicyEntity } from '@scep/persistence-enrollment';
+import { TenancyEvents } from '@scep/transport';
+
+export interface PolicyVersion {
+  /** 0 when nothing is stored: the defaults apply. */
+  readonly version: number;
+  readonly rules: PolicyRulesValue;
+  readonly createdAt?: Date;
+  readonly createdBy?: string;
+}
+
+/**
+ * A profile's policy rules as versioned data: every change is a new row (who, when), the highest version is in force,
+ * and each version is validated on write and read. Cached per profile; every replica drops its copy on change.
+ */
+@Injectable()
+export class PolicyRulesStore implements OnModuleInit {
+  private readonly cache = new LoadingCache<PolicyVersion>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: TenancyEvents,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.events.subscribe((event) => this.cache.deleteWhere((key) => isStaleAfter(event, key)));
+  }
+
+  current(tenantId: string, profileId: string): Promise<PolicyVersion> {
+    return this.cache.get(profileCacheKey(tenantId, profileId), async () => {
+      const row = await this.dataSource.getRepository(ProfilePolicyEntity).findOne({ where: { tenantId, profileId }, order: { version: 'DESC' } });
+      if (!row) return { version: 0, rules: PolicyRules.parse({}) };
+      return { version: row.version, rules: PolicyRules.parse(row.rules), createdAt: row.createdAt, createdBy: row.createdBy };
+    });
+  }
+
+  async set(tenantId: string, profileId: string, rules: PolicyRulesValue, actor: string): Promise<PolicyVersion> {
+    const validated = PolicyRules.parse(rules);
+    const repository = this.dataSource.getRepository(ProfilePolicyEntity);
+    for (let attempt = 0; ; attempt++) {
+      const latest = await repository.findOne({ where: { tenantId, profileId }, order: { version: 'DESC' } });
+      const row = Object.assign(new ProfilePolicyEntity(), {
+        id: randomUUID(),
+        tenantId,
+        profileId,
+        version: (latest?.version ?? 0) + 1,
+        rules: validated,
+        createdBy: actor,
+      });
+      try {
+        await repository.insert(row);
+        this.cache.delete(profileCacheKey(tenantId, profileId));
+        await this.events.publish({ tenantId, profileId });
+        return { version: row.version, rules: validated, createdAt: row.createdAt, createdBy: actor };
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt >= 3) throw error; // two writers: the next version number wins
+      }
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { LoadingCache } from '@scep/persistence-core';
+import { CrlReader, type CrlRecord } from '@scep/persistence-read';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The CRL distribution point (RFC 5280 §4.2.1.13) put into every issued certificate: plain HTTP, DER,
+ * `application/pkix-crl` (RFC 2585 §4). Cached briefly; CRLs are public.
+ */
+@Controller('crl')
+export class CrlController {
+  private readonly cache = new LoadingCache<CrlRecord | undefined>({ ttlMs: () => 60_000 });
+
+  constructor(private readonly crls: CrlReader) {}
+
+  @Get(':tenantId/:file')
+  async crl(@Param('tenantId') tenantId: string, @Param('file') file: string, @Res() reply: FastifyReply): Promise<void> {
+    const caId = file.endsWith('.crl') ? file.slice(0, -4) : '';
+    const crl = UUID.test(tenantId) && UUID.test(caId) ? await this.cache.get(`${tenantId}/${caId}`, () => this.crls.current(tenantId, caId)) : undefined;
+    if (!crl) {
+      await reply.code(404).header('content-type', 'text/plain').send(Buffer.from('no such CRL\n'));
+      return;
+    }
+    await reply
+      .code(200)
+      .header('content-type', 'application/pkix-crl')
+      .header('cache-control', `public, max-age=${Math.max(0, Math.min(3600, Math.floor((crl.nextUpdate.getTime() - Date.now()) / 1000)))}`)
+      .header('last-modified', crl.thisUpdate.toUTCString())
+      .send(crl.crlDer);
+  }
+}

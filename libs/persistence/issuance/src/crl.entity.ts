@@ -1,0 +1,15 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+/** A CRL the signer issued for one of its CAs; the highest crl_number is the current one (RFC 5280 §5.2.3). */
+@Entity({ schema: 'issuance', name: 'crls' })
+export class CrlEntity {
+  @PrimaryColumn('uuid') id: string;
+  @Column('uuid', { name: 'tenant_id' }) tenantId: string;
+  @Column('uuid', { name: 'ca_id' }) caId: string;
+  /** bigint: TypeORM hands it over as a string. */
+  @Column('bigint', { name: 'crl_number' }) crlNumber: string;
+  @Column('timestamptz', { name: 'this_update' }) thisUpdate: Date;
+  @Column('timestamptz', { name: 'next_update' }) nextUpdate: Date;
+  @Column('bytea', { name: 'crl_der' }) crlDer: Buffer;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+}
