@@ -84,6 +84,7 @@ export class E2eStack {
       SCEP_GATEWAY_PORT: String(gatewayPort),
       ADMIN_API_PORT: String(adminPort),
       SCEP_PUBLIC_BASE_URL: this.gatewayUrl,
+      SIGNER_CRL_BASE_URL: this.gatewayUrl,
       LOG_LEVEL: options.logLevel ?? 'info',
       OTEL_TRACES_EXPORTER: options.tracing === false ? 'none' : 'otlp',
       OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,

@@ -43,7 +43,8 @@ export function runScepclient(options: { url: string; challenge: string; cn: str
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': 'exit' can come before the last output is read.
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, output, dir, keyPath, certPath });
     });

@@ -8,6 +8,7 @@ import {
   type DigestName,
   MessageType,
   buildPkiRequest,
+  encodeIssuerAndSerialNumber,
   encodeIssuerAndSubject,
   readCertRep,
   readCertsOnly,
@@ -103,4 +104,26 @@ export async function postPkiOperation(scepUrl: string, body: Buffer, contentTyp
 
 export function read(reply: Buffer, ra: RaMaterial, device: DeviceIdentity, key?: KeyObject) {
   return readCertRep(reply, ra.ra, key ?? device.key);
+}
+
+/** A certificate a device holds with its key: what renewal and GetCert requests are signed with. */
+export interface HeldCertificate {
+  readonly certificate: CertificateInfo;
+  readonly key: KeyObject;
+}
+
+export function held(certificateDer: Buffer, key: KeyObject): HeldCertificate {
+  return { certificate: readCertificate(certificateDer), key };
+}
+
+/** GetCert (21) or GetCRL (22) for issuer + serial, signed by `requester`. */
+export function issuerAndSerialRequest(
+  messageType: MessageType.GetCert | MessageType.GetCRL,
+  requester: HeldCertificate,
+  ra: RaMaterial,
+  issuerDer: Buffer,
+  serialNumber: Buffer,
+) {
+  const holder: DeviceIdentity = { key: requester.key, certificate: requester.certificate, csrDer: Buffer.alloc(0) };
+  return pkcsReq(holder, ra, { messageType, messageData: encodeIssuerAndSerialNumber({ issuerDer, serialNumber }) });
 }
