@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import {
   AllJobs,
+  ChallengeMint,
+  ChallengeNotifyOutcome,
   ChallengeSetStatic,
   ChallengeVerify,
   EnrollmentStatus,
@@ -11,6 +13,7 @@ import {
   JobIds,
   PolicySetRules,
   RefreshCrls,
+  SendIntuneNotification,
   PolicyRules,
   type JobContract,
   RecordIssuance,
@@ -32,7 +35,9 @@ describe('RPC contracts', () => {
   it.each([
     [ChallengeVerify.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 19, challenge: 'secret', csr: facts, csrDer: 'AAAA' }],
     [ChallengeVerify.response, { decision: 'reject', reason: 'mismatch' }],
-    [ChallengeSetStatic.request, { tenantId: id, profileId: id, challenge: 'long-enough-secret' }],
+    [ChallengeSetStatic.request, { tenantId: id, profileId: id, challenge: 'long-enough-secret', overlapSeconds: 3600 }],
+    [ChallengeMint.request, { tenantId: id, profileId: id, ttlSeconds: 600, expectedSubject: 'CN=x', expectedSans: [{ type: 'dns', value: 'a.example' }], actor: 'key:1' }],
+    [ChallengeNotifyOutcome.request, { tenantId: id, profileId: id, transactionId: 'tx', csrDer: 'AA==', outcome: { kind: 'failed', hResult: -2147467259, description: 'policy' } }],
     [EnrollmentSubmit.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 19, csrDer: 'AA==', csr: facts, csrFingerprint: fp, keyFingerprint: fp, signerFingerprint: fp, signerCertificateFingerprint: fp, issuingCaId: id, requestCipher: 'des-cbc', requestDigest: 'sha1' }],
     [EnrollmentSubmit.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 17, csrDer: 'AA==', csr: facts, csrFingerprint: fp, keyFingerprint: fp, signerFingerprint: fp, signerCertificateFingerprint: fp, issuingCaId: id, renewal: { caId: id, serialHex: '0A1B', subject: 'CN=x', notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2027-01-01T00:00:00.000Z' }, requestCipher: 'aes-256-cbc', requestDigest: 'sha256' }],
     [PolicySetRules.request, { tenantId: id, profileId: id, actor: 'key:abc', rules: { renewal: { allowed: true, earliestDaysBeforeExpiry: 30, graceDaysAfterExpiry: 0, requireSameSubject: true } } }],
@@ -66,6 +71,7 @@ describe('job contracts', () => {
     [GenerateCa, { tenantId: id, caId: id, name: 'ca', subjectDn: 'CN=ca', keySize: 4096, validityDays: 3650 }],
     [IssueRaCredential, { tenantId: id, caId: id, raCredentialId: id, subjectDn: 'CN=ra', validityDays: 365 }],
     [RefreshCrls, {}],
+    [SendIntuneNotification, { tenantId: id, notificationId: id }],
     [RecordIssuance, { tenantId: id, enrollmentId: id, serialHex: '0A', certificateDer: 'AA==' }],
     [RecordSigningFailure, { tenantId: id, enrollmentId: id, reason: 'csr-malformed' }],
   ]);

@@ -9,6 +9,8 @@ export const Queues = {
   keyManagement: 'key-management',
   /** signer-worker -> policy-service: outcomes of signing jobs, durably. */
   enrollmentOutcomes: 'enrollment-outcomes',
+  /** challenge-service -> itself: deliveries of the Intune notification outbox, retried with backoff. */
+  challengeNotifications: 'challenge-notifications',
 } as const;
 export type QueueName = (typeof Queues)[keyof typeof Queues];
 
@@ -108,8 +110,16 @@ export const RecordSigningFailure = defineJob(
   z.object({ recorded: z.boolean() }),
 );
 
+/** Sends one row of the Intune notification outbox (challenge.intune_notifications); the row is the durable record. */
+export const SendIntuneNotification = defineJob(
+  Queues.challengeNotifications,
+  'send-intune-notification',
+  z.object({ tenantId: uuid, notificationId: uuid }),
+  z.object({ sent: z.boolean() }),
+);
+
 /** Every job, for the startup check that each has exactly one handler. */
-export const AllJobs = [SignCertificate, GenerateCa, IssueRaCredential, RefreshCrls, RecordIssuance, RecordSigningFailure] as const;
+export const AllJobs = [SignCertificate, GenerateCa, IssueRaCredential, RefreshCrls, RecordIssuance, RecordSigningFailure, SendIntuneNotification] as const;
 
 /**
  * The one place job ids are built. Deterministic ids make enqueueing idempotent (BullMQ ignores an add whose id
@@ -120,4 +130,5 @@ export const JobIds = {
   recordOutcome: (tenantId: string, enrollmentId: string) => `outcome_${tenantId}_${enrollmentId}`,
   generateCa: (tenantId: string, caId: string) => `ca_${tenantId}_${caId}`,
   issueRaCredential: (tenantId: string, raCredentialId: string) => `ra_${tenantId}_${raCredentialId}`,
+  sendIntuneNotification: (tenantId: string, notificationId: string) => `intune_${tenantId}_${notificationId}`,
 };

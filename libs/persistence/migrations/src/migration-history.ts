@@ -1,5 +1,6 @@
 import { InitialSchema1764230400000 } from './migrations/1764230400000-initial-schema';
 import { ProtocolCompletion1764403200000 } from './migrations/1764403200000-protocol-completion';
+import { ChallengesPolicyApproval1764489600000 } from './migrations/1764489600000-challenges-policy-approval';
 
 /** The one ordered, append-only migration history of the platform. */
-export const migrationHistory = [InitialSchema1764230400000, ProtocolCompletion1764403200000];
+export const migrationHistory = [InitialSchema1764230400000, ProtocolCompletion1764403200000, ChallengesPolicyApproval1764489600000];

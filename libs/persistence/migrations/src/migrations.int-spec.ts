@@ -38,6 +38,10 @@ describe('migration history (real PostgreSQL)', () => {
   it('creates one schema per owner', async () => {
     const { rows } = await client.query(`SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN ('tenancy','challenge','enrollment','issuance') ORDER BY 1, 2`);
     expect(rows.map((r) => `${r.table_schema}.${r.table_name}`)).toEqual([
+      'challenge.dynamic_challenges',
+      'challenge.intune_connections',
+      'challenge.intune_notifications',
+      'challenge.profile_settings',
       'challenge.static_challenges',
       'enrollment.profile_policies',
       'enrollment.transactions',
