@@ -1,10 +1,34 @@
 import { z } from 'zod';
-import { loadConfig, logEnv, secretKey32 } from '@scep/config';
+import { loadConfig, logEnv, port, secretKey32 } from '@scep/config';
+
+const count = (defaultValue: number) => z.coerce.number().int().min(1).max(1_000_000).default(defaultValue);
+const seconds = (defaultValue: number) => z.coerce.number().int().min(1).max(7 * 86400).default(defaultValue);
 
 export const challengeEnv = z.object({
   ...logEnv,
-  /** 32 random bytes keying the challenge hashes: a stolen database alone cannot test guesses. */
+  /**
+   * 32 random bytes keying the challenge hashes (a stolen database alone cannot test guesses); the key that wraps
+   * webhook and Intune secrets at rest is derived from it (HKDF), so it is the service's only secret.
+   */
   CHALLENGE_PEPPER: secretKey32(),
+  /** Failed verifications per (tenant, profile) within the window before the profile is locked out. */
+  CHALLENGE_FAILURES_PER_PROFILE: count(50),
+  /** Failed verifications per (tenant, client address) within the window before that client is locked out. */
+  CHALLENGE_FAILURES_PER_CLIENT: count(10),
+  CHALLENGE_FAILURE_WINDOW_SECONDS: seconds(300),
+  /** How long a lockout answers FAILURE without checking anything. */
+  CHALLENGE_LOCKOUT_SECONDS: seconds(900),
+  /** Prometheus endpoint (GET /metrics, GET /healthz); port 0 picks a free port (tests). */
+  CHALLENGE_METRICS_HOST: z.string().default('127.0.0.1'),
+  CHALLENGE_METRICS_PORT: port.default(9464),
+  /**
+   * Budget of one Intune exchange (token + endpoint discovery + the call). Keep it below the gateway's RPC timeout:
+   * a validation that outlives the caller is wasted.
+   */
+  CHALLENGE_INTUNE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(4000),
+  /** Delivery attempts of one Intune notification (exponential backoff from the base delay). */
+  CHALLENGE_INTUNE_NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  CHALLENGE_INTUNE_NOTIFY_BACKOFF_MS: z.coerce.number().int().min(10).max(600000).default(2000),
 });
 export type ChallengeConfig = z.infer<typeof challengeEnv>;
 

@@ -1,15 +1,65 @@
 import { Module } from '@nestjs/common';
-import { challengeEntities } from '@scep/persistence-challenge';
+import { Queues } from '@scep/contracts';
+import {
+  DynamicChallengeRepository,
+  IntuneConnectionRepository,
+  IntuneNotificationRepository,
+  ProfileChallengeSettingsRepository,
+  challengeEntities,
+} from '@scep/persistence-challenge';
 import { databaseRootModule } from '@scep/persistence-core';
 import { telemetryLoggerModule } from '@scep/telemetry';
-import { TenancyEvents } from '@scep/transport';
+import { TenancyEvents, queueModule, queueRootModule } from '@scep/transport';
 import { challengeConfig } from './challenge-config';
-import { ChallengeRpcController } from './static-challenge/challenge-rpc.controller';
+import { ChallengeRpcController } from './challenge-rpc.controller';
+import { DynamicChallengeService } from './dynamic-challenge/dynamic-challenge.service';
+import { IntuneApiClient } from './intune/intune-api.client';
+import { IntuneChallengeValidator } from './intune/intune-challenge.validator';
+import { IntuneConnectionService } from './intune/intune-connection.service';
+import { IntuneNotificationOutbox } from './intune/intune-notification.outbox';
+import { IntuneNotificationProcessor } from './intune/intune-notification.processor';
+import { IntuneNotificationSender } from './intune/intune-notification.sender';
+import { ChallengeMetrics } from './metrics/challenge-metrics';
+import { MetricsHttpServer } from './metrics/metrics-http.server';
+import { FailureRateLimiter } from './rate-limit/failure-rate-limiter';
+import { ChallengeSecretBox } from './secrets/secret-box';
+import { ChallengeSettingsService } from './settings/challenge-settings.service';
 import { StaticChallengeService } from './static-challenge/static-challenge.service';
+import { ChallengeVerificationService } from './verification/challenge-verification.service';
+import { WebhookChallengeValidator } from './webhook/webhook-validator';
+
+/** Every provider of the service, also used by the integration tests to build the same graph. */
+export const challengeProviders = [
+  TenancyEvents,
+  ChallengeSecretBox,
+  ChallengeMetrics,
+  MetricsHttpServer,
+  ProfileChallengeSettingsRepository,
+  DynamicChallengeRepository,
+  IntuneConnectionRepository,
+  IntuneNotificationRepository,
+  ChallengeSettingsService,
+  FailureRateLimiter,
+  StaticChallengeService,
+  DynamicChallengeService,
+  WebhookChallengeValidator,
+  IntuneApiClient,
+  IntuneConnectionService,
+  IntuneChallengeValidator,
+  IntuneNotificationOutbox,
+  IntuneNotificationSender,
+  IntuneNotificationProcessor,
+  ChallengeVerificationService,
+];
 
 @Module({
-  imports: [telemetryLoggerModule('challenge-service', challengeConfig().LOG_LEVEL), databaseRootModule('challenge-service', challengeEntities)],
+  imports: [
+    telemetryLoggerModule('challenge-service', challengeConfig().LOG_LEVEL),
+    databaseRootModule('challenge-service', challengeEntities),
+    queueRootModule(),
+    queueModule(Queues.challengeNotifications),
+  ],
   controllers: [ChallengeRpcController],
-  providers: [StaticChallengeService, TenancyEvents],
+  providers: challengeProviders,
 })
 export class ChallengeModule {}

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { runService } from '@scep/telemetry';
 import { rpcServerStrategy } from '@scep/transport';
 import { ChallengeModule } from './challenge.module';
+import { MetricsHttpServer } from './metrics/metrics-http.server';
 
 void runService({
   name: 'challenge-service',
@@ -10,5 +11,6 @@ void runService({
   create: () => NestFactory.createMicroservice(ChallengeModule, { ...rpcServerStrategy('challenge-service'), bufferLogs: true }),
   start: async (app) => {
     await app.listen();
+    return { metricsUrl: app.get(MetricsHttpServer).url() };
   },
 });

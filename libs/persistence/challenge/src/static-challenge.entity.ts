@@ -8,6 +8,6 @@ export class StaticChallengeEntity {
   @Column('uuid', { name: 'profile_id' }) profileId: string;
   @Column('bytea', { name: 'secret_hash' }) secretHash: Buffer;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
-  /** Null while current; set when replaced (a later issue adds an overlap window). */
+  /** Null while current; when replaced, the end of its rotation overlap (it keeps working until then). */
   @Column('timestamptz', { name: 'not_after', nullable: true }) notAfter: Date | null;
 }

@@ -2,13 +2,22 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * Keyed hash of a challenge bound to its tenant and profile (scep-protocol.md §13): the same secret on two
- * profiles hashes differently, and comparison is of fixed-length digests in constant time.
+ * profiles hashes differently, and comparison is of fixed-length digests in constant time. `domain` separates
+ * uses of the pepper (dynamic challenges hash under "dynamic"); static hashes keep the original, domain-less form
+ * so that stored hashes stay valid.
  */
 export class ChallengeHasher {
-  constructor(private readonly pepper: Buffer) {}
+  private readonly prefix: string;
+
+  constructor(
+    private readonly pepper: Buffer,
+    domain?: string,
+  ) {
+    this.prefix = domain ? `${domain}\n` : '';
+  }
 
   hash(tenantId: string, profileId: string, challenge: string): Buffer {
-    return createHmac('sha256', this.pepper).update(`${tenantId}\n${profileId}\n`).update(challenge, 'utf8').digest();
+    return createHmac('sha256', this.pepper).update(`${this.prefix}${tenantId}\n${profileId}\n`).update(challenge, 'utf8').digest();
   }
 
   /** True when `challenge` matches any of `hashes`; every hash is compared (no early exit). */

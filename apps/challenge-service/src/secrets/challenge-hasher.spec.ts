@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { ChallengeHasher } from './challenge-hasher';
 
 describe('ChallengeHasher', () => {
@@ -24,5 +25,19 @@ describe('ChallengeHasher', () => {
 
   it('accepts any of several current hashes (rotation overlap)', () => {
     expect(hasher.matches(t, p, 'b', [hasher.hash(t, p, 'a'), hasher.hash(t, p, 'b')])).toBe(true);
+  });
+});
+
+describe('ChallengeHasher domains', () => {
+  const pepper = Buffer.alloc(32, 1);
+  const t = '00000000-0000-4000-8000-00000000000a';
+  const p = '00000000-0000-4000-8000-00000000000b';
+
+  it('keeps the static hash format (stored hashes stay valid) and separates the dynamic domain', () => {
+    const legacy = new ChallengeHasher(pepper);
+    expect(legacy.hash(t, p, 'x').toString('hex')).toBe(
+      createHmac('sha256', pepper).update(`${t}\n${p}\nx`).digest('hex'),
+    );
+    expect(new ChallengeHasher(pepper, 'dynamic').hash(t, p, 'x')).not.toEqual(legacy.hash(t, p, 'x'));
   });
 });

@@ -1,0 +1,39 @@
+/** Why an admin request to the challenge service was refused (mapped to an RPC error once, in the controller). */
+export type ChallengeErrorCode =
+  /** mode = webhook without webhook settings. */
+  | 'WEBHOOK_SETTINGS_REQUIRED'
+  /** A webhook URL that is neither https nor http on a loopback address. */
+  | 'WEBHOOK_URL_NOT_ALLOWED'
+  /** An Intune login/Graph URL that is neither https nor http on a loopback address. */
+  | 'INTUNE_URL_NOT_ALLOWED'
+  /** notify-outcome with a certificate that cannot be read. */
+  | 'CERTIFICATE_UNREADABLE';
+
+/** A typed domain error of the challenge service. Messages never carry a challenge or a secret. */
+export class ChallengeServiceError extends Error {
+  constructor(
+    readonly code: ChallengeErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ChallengeServiceError';
+  }
+}
+
+/**
+ * Outbound URLs configured by tenants (webhooks, Intune endpoints for sovereign clouds and tests) must be https; plain
+ * http only to a loopback address (tests, a sidecar), so that secrets and CSRs never cross a network in clear.
+ */
+export function isAllowedOutboundUrl(raw: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password) return false;
+  if (url.protocol === 'https:') return true;
+  if (url.protocol !== 'http:') return false;
+  const host = url.hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}

@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ChallengeMode } from '@scep/contracts';
+import { challengeConfig } from '../challenge-config';
+
+/** `unknown` when a lockout answered before the profile's mode was even looked up. */
+export type VerificationMode = ChallengeMode | 'unknown';
+
+/**
+ * The challenge service's Prometheus metrics, in a registry of its own (several Nest apps in one test process
+ * must not collide on the global one). Labels never carry tenants, challenges or addresses: bounded cardinality.
+ */
+@Injectable()
+export class ChallengeMetrics {
+  readonly registry = new Registry();
+
+  private readonly verifications = new Counter({
+    name: 'scep_challenge_verifications_total',
+    help: 'Challenge verifications by profile mode, decision and rejection reason ("none" for accepts).',
+    labelNames: ['mode', 'decision', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly verificationSeconds = new Histogram({
+    name: 'scep_challenge_verification_duration_seconds',
+    help: 'Time to answer a challenge verification, by profile mode (webhook and Intune include the remote call).',
+    labelNames: ['mode'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  private readonly lockouts = new Counter({
+    name: 'scep_challenge_lockouts_total',
+    help: 'Lockouts set after too many failed challenges, by scope (profile or client address).',
+    labelNames: ['scope'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly rateLimiterErrors = new Counter({
+    name: 'scep_challenge_rate_limiter_errors_total',
+    help: 'Rate limiter calls that failed (Redis unavailable): verification went on without the limiter.',
+    registers: [this.registry],
+  });
+
+  private readonly intuneNotifications = new Counter({
+    name: 'scep_challenge_intune_notifications_total',
+    help: 'Intune notification delivery attempts, by kind (success/failure notification) and result (sent/failed).',
+    labelNames: ['kind', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    const config = challengeConfig();
+    const limit = new Gauge({
+      name: 'scep_challenge_failure_limit',
+      help: 'Configured failed verifications per window before a scope is locked out.',
+      labelNames: ['scope'] as const,
+      registers: [this.registry],
+    });
+    limit.set({ scope: 'profile' }, config.CHALLENGE_FAILURES_PER_PROFILE);
+    limit.set({ scope: 'client' }, config.CHALLENGE_FAILURES_PER_CLIENT);
+    new Gauge({ name: 'scep_challenge_failure_window_seconds', help: 'Configured failure counting window.', registers: [this.registry] }).set(
+      config.CHALLENGE_FAILURE_WINDOW_SECONDS,
+    );
+    new Gauge({ name: 'scep_challenge_lockout_seconds', help: 'Configured lockout duration.', registers: [this.registry] }).set(config.CHALLENGE_LOCKOUT_SECONDS);
+    collectDefaultMetrics({ register: this.registry, prefix: 'scep_challenge_' });
+  }
+
+  verification(mode: VerificationMode, decision: 'accept' | 'reject', reason: string | undefined, seconds: number): void {
+    this.verifications.inc({ mode, decision, reason: reason ?? 'none' });
+    this.verificationSeconds.observe({ mode }, seconds);
+  }
+
+  lockout(scope: 'profile' | 'client'): void {
+    this.lockouts.inc({ scope });
+  }
+
+  rateLimiterError(): void {
+    this.rateLimiterErrors.inc();
+  }
+
+  intuneNotification(kind: 'success' | 'failure', result: 'sent' | 'failed'): void {
+    this.intuneNotifications.inc({ kind, result });
+  }
+}
