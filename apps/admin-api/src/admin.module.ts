@@ -12,6 +12,8 @@ import { ApiKeyService } from './auth/api-key.service';
 import { CasController } from './cas/cas.controller';
 import { KeyManagementClient } from './cas/key-management.client';
 import { CertificatesController } from './certificates/certificates.controller';
+import { ChallengesController } from './challenges/challenges.controller';
+import { EnrollmentsController } from './enrollments/enrollments.controller';
 import { AdminErrorFilter } from './common/admin-error.filter';
 import { HealthController } from './health.controller';
 import { ProfilesController } from './profiles/profiles.controller';
@@ -21,7 +23,7 @@ import { TenantsController } from './tenants/tenants.controller';
 
 @Module({
   imports: [telemetryLoggerModule('admin-api', adminConfig().LOG_LEVEL), databaseRootModule('admin-api', tenancyEntities)],
-  controllers: [TenantsController, CasController, ProfilesController, CertificatesController, ApiKeysController, HealthController],
+  controllers: [TenantsController, CasController, ProfilesController, ChallengesController, EnrollmentsController, CertificatesController, ApiKeysController, HealthController],
   providers: [
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_FILTER, useClass: AdminErrorFilter },

@@ -4,9 +4,12 @@ import { databaseRootModule } from '@scep/persistence-core';
 import { EnrollmentTransactionRepository, enrollmentEntities } from '@scep/persistence-enrollment';
 import { IssuedCertificateReader, ProfileSettingsReader } from '@scep/persistence-read';
 import { telemetryLoggerModule } from '@scep/telemetry';
-import { TenancyEvents, queueModule, queueRootModule } from '@scep/transport';
+import { RpcClient, TenancyEvents, queueModule, queueRootModule } from '@scep/transport';
 import { EnrollmentRpcController } from './enrollment/enrollment-rpc.controller';
+import { ApprovalService } from './enrollment/approval.service';
+import { DryRunService } from './enrollment/dry-run.service';
 import { EnrollmentService } from './enrollment/enrollment.service';
+import { IntuneOutcomeNotifier } from './intune/intune-outcome.notifier';
 import { SigningQueueProducer } from './enrollment/signing-queue.producer';
 import { EnrollmentOutcomesProcessor } from './outcomes/enrollment-outcomes.processor';
 import { policyConfig } from './policy-config';
@@ -31,6 +34,10 @@ import { PolicyRulesStore } from './rules/policy-rules.store';
     TenancyEvents,
     SigningQueueProducer,
     EnrollmentService,
+    ApprovalService,
+    DryRunService,
+    IntuneOutcomeNotifier,
+    RpcClient,
     EnrollmentOutcomesProcessor,
   ],
 })

@@ -83,7 +83,8 @@ export const webhookSettings = z.object({
   url: z.string().url().max(2048),
   /** Secret: HMAC-SHA256 key for the X-Scep-Signature header; stored wrapped. */
   secret: z.string().min(16).max(512),
-  timeoutMs: z.number().int().min(100).max(30000).default(3000),
+  /** Kept under the gateway's RPC timeout (RPC_TIMEOUT_MS, 5 s by default): a slow webhook is a FAILURE, not an RPC timeout. */
+  timeoutMs: z.number().int().min(100).max(4000).default(3000),
 });
 
 /** admin-api -> challenge-service: the challenge mode of a profile and its settings. */

@@ -40,7 +40,7 @@ describe('RPC contracts', () => {
     [ChallengeNotifyOutcome.request, { tenantId: id, profileId: id, transactionId: 'tx', csrDer: 'AA==', outcome: { kind: 'failed', hResult: -2147467259, description: 'policy' } }],
     [EnrollmentSubmit.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 19, csrDer: 'AA==', csr: facts, csrFingerprint: fp, keyFingerprint: fp, signerFingerprint: fp, signerCertificateFingerprint: fp, issuingCaId: id, requestCipher: 'des-cbc', requestDigest: 'sha1' }],
     [EnrollmentSubmit.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 17, csrDer: 'AA==', csr: facts, csrFingerprint: fp, keyFingerprint: fp, signerFingerprint: fp, signerCertificateFingerprint: fp, issuingCaId: id, renewal: { caId: id, serialHex: '0A1B', subject: 'CN=x', notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2027-01-01T00:00:00.000Z' }, requestCipher: 'aes-256-cbc', requestDigest: 'sha256' }],
-    [PolicySetRules.request, { tenantId: id, profileId: id, actor: 'key:abc', rules: { renewal: { allowed: true, earliestDaysBeforeExpiry: 30, graceDaysAfterExpiry: 0, requireSameSubject: true } } }],
+    [PolicySetRules.request, { tenantId: id, profileId: id, actor: 'key:abc', rules: PolicyRules.parse({ renewal: { earliestDaysBeforeExpiry: 30 } }) }],
     [EnrollmentSubmit.response, { state: 'queued', jobId: 'sign_x' }],
     [EnrollmentSubmit.response, { state: 'rejected', failInfo: 'badRequest', reason: 'why' }],
     [EnrollmentStatus.response, { state: 'unknown' }],
@@ -55,9 +55,20 @@ describe('RPC contracts', () => {
   });
 
   it('validates policy rules on write, with defaults for what is omitted', () => {
-    expect(PolicyRules.parse({})).toEqual({ renewal: { allowed: true, graceDaysAfterExpiry: 0, requireSameSubject: true } });
-    expect(PolicyRules.safeParse({ renewal: { graceDaysAfterExpiry: 365 } }).success).toBe(false);
-    expect(PolicyRules.safeParse({ renewal: { allowed: true, surprise: 1 } }).success).toBe(false);
+    const defaults = PolicyRules.parse({});
+    expect(defaults.renewal).toEqual({ allowed: true, graceDaysAfterExpiry: 0, requireSameSubject: true });
+    expect(defaults.keys).toEqual({ rsa: { minBits: 2048, maxBits: 8192 }, ec: null });
+    expect(defaults.approval).toEqual({ mode: 'auto', pendingTtlHours: 72 });
+    expect(defaults.extendedKeyUsage).toEqual(['clientAuth']);
+    const issues = (value: unknown) => PolicyRules.safeParse(value).error?.issues.map((i) => i.path.join('.')) ?? [];
+    expect(issues({ renewal: { graceDaysAfterExpiry: 365 } })).toEqual(['renewal.graceDaysAfterExpiry']);
+    expect(issues({ renewal: { allowed: true, surprise: 1 } })).toEqual(['renewal']);
+    expect(issues({ subject: { template: [{ type: 'CN', pattern: '([a-z' }] } })).toEqual(['subject.template.0.pattern']);
+    expect(issues({ subject: { template: [{ type: 'O', source: 'fixed' }] } })).toEqual(['subject.template.0.value']);
+    expect(issues({ keys: { rsa: { minBits: 4096, maxBits: 2048 } } })).toEqual(['keys.rsa.minBits']);
+    expect(issues({ keys: { rsa: null, ec: null } })).toEqual(['keys']);
+    expect(issues({ extendedKeyUsage: ['anything'] })).toEqual(['extendedKeyUsage.0']);
+    expect(issues({ subjectAltNames: { dns: { allowed: false, required: true } } })).toEqual(['subjectAltNames.dns.required']);
   });
 
   it('namespaces subjects', () => {

@@ -68,3 +68,61 @@ export const EnrollmentStatus = defineRpc(
   }),
   z.union([enrollmentState, z.object({ state: z.literal('unknown') })]),
 );
+
+/** A transaction as operators see it: the request, the decision with every rule's result, the outcome. */
+export const enrollmentView = z.object({
+  id: uuid,
+  profileId: uuid,
+  transactionId: z.string(),
+  messageType: z.number().int(),
+  status: z.enum(['queued', 'pending', 'issued', 'rejected', 'failed', 'expired']),
+  subject: z.string(),
+  keyFingerprint: sha256Hex,
+  renewalOfSerial: z.string().optional(),
+  failInfo: failInfoName.optional(),
+  reason: z.string().optional(),
+  decision: z.object({
+    rules: z.array(z.object({ rule: z.string(), passed: z.boolean(), detail: z.string() })),
+    decidedAt: z.string(),
+    approver: z.string(),
+    policyVersion: z.number().int().optional(),
+  }),
+  certificateSerial: z.string().optional(),
+  createdAt: z.string(),
+  pendingUntil: z.string().optional(),
+  decidedBy: z.string().optional(),
+  decidedAt: z.string().optional(),
+  completedAt: z.string().optional(),
+});
+export type EnrollmentView = z.infer<typeof enrollmentView>;
+
+/** admin-api -> policy-service: transactions of a tenant (newest first), e.g. pending ones or one transactionID. */
+export const EnrollmentFind = defineRpc(
+  'enrollment.find',
+  z.object({
+    tenantId: uuid,
+    profileId: uuid.optional(),
+    status: z.enum(['queued', 'pending', 'issued', 'rejected', 'failed', 'expired']).optional(),
+    transactionId: z.string().min(1).max(256).optional(),
+    limit: z.number().int().min(1).max(500).default(100),
+  }),
+  z.object({ items: z.array(enrollmentView) }),
+);
+
+/** admin-api -> policy-service: an operator's verdict on a pending (manual approval) transaction. */
+export const EnrollmentDecide = defineRpc(
+  'enrollment.decide',
+  z.object({
+    tenantId: uuid,
+    enrollmentId: uuid,
+    verdict: z.enum(['approve', 'reject']),
+    actor: z.string().min(1).max(200),
+    reason: z.string().max(200).optional(),
+  }),
+  z.discriminatedUnion('result', [
+    z.object({ result: z.literal('decided'), enrollment: enrollmentView }),
+    /** Not pending (already decided, expired, or never manual): nothing changed. */
+    z.object({ result: z.literal('not-pending'), status: z.string() }),
+    z.object({ result: z.literal('not-found') }),
+  ]),
+);

@@ -47,6 +47,8 @@ export const SignCertificate = defineJob(
     extendedKeyUsage: z.array(z.string().regex(/^\d+(\.\d+)+$/)),
     /** Copy the CSR's subjectAltName extension (vetted by policy). */
     copySubjectAltName: z.boolean(),
+    /** The issued subject when policy built it from a template (RFC 4514); absent = the CSR's subject, byte for byte. */
+    subjectDn: z.string().min(1).max(4096).optional(),
   }),
   z.object({ certificateDer: base64, serialHex: z.string(), notAfter: z.string() }),
 );

@@ -1,7 +1,7 @@
 import { readCsrFixture } from './__fixtures__/test-helpers';
 import { parseCsr } from './csr';
 import { PkiError } from './errors';
-import { encodeDistinguishedName, formatDistinguishedName } from './name';
+import { encodeDistinguishedName, formatDistinguishedName, composeDistinguishedName, parseDistinguishedName } from './name';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -172,5 +172,24 @@ describe('formatDistinguishedName', () => {
     ['length overflow', '3084ffffffff'],
   ])('rejects %s with MALFORMED_NAME', (_label, h) => {
     expectMalformed(() => formatDistinguishedName(Buffer.from(h, 'hex')));
+  });
+});
+
+describe('parseDistinguishedName / composeDistinguishedName', () => {
+  it('reads attributes most specific first, with canonical type names and escapes undone', () => {
+    expect(parseDistinguishedName('CN=Smith\\, John,OU=Sales+OU=EU,O=Acme,commonName=x')).toEqual([
+      { type: 'CN', value: 'Smith, John' },
+      { type: 'OU', value: 'Sales' },
+      { type: 'OU', value: 'EU' },
+      { type: 'O', value: 'Acme' },
+      { type: 'CN', value: 'x' },
+    ]);
+  });
+
+  it('round-trips through compose and encodes to what formatDistinguishedName prints', () => {
+    const attrs = [{ type: 'CN', value: 'a+b, "c"' }, { type: 'O', value: 'Acme' }];
+    const dn = composeDistinguishedName(attrs);
+    expect(parseDistinguishedName(dn)).toEqual(attrs);
+    expect(formatDistinguishedName(encodeDistinguishedName(dn))).toBe(dn);
   });
 });

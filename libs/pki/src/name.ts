@@ -256,3 +256,27 @@ export function formatDistinguishedName(nameDer: Uint8Array): string {
     malformed('invalid Name encoding');
   }
 }
+
+/** One attribute of a Name string, most specific first (as written), type by its canonical name (or dotted OID). */
+export interface DistinguishedNameAttribute {
+  readonly type: string;
+  /** The value's text, or `#` + BER hex for a value given in hex form. */
+  readonly value: string;
+}
+
+/** Parses an RFC 4514 string into its attributes (multi-valued RDNs flattened), for policy rules over subjects. */
+export function parseDistinguishedName(dn: string): DistinguishedNameAttribute[] {
+  if (typeof dn !== 'string') malformed('DN must be a string');
+  if (dn.length > MAX_DN_STRING_LENGTH) malformed('DN string too long');
+  return new DnParser(dn).parse().flatMap((avas) =>
+    avas.map((ava) => ({
+      type: attributeTypeByOid(ava.oid)?.name ?? ava.oid,
+      value: ava.text ?? `#${(ava.der as Buffer).toString('hex').toUpperCase()}`,
+    })),
+  );
+}
+
+/** The RFC 4514 string of attributes (most specific first), values escaped: the inverse of parseDistinguishedName. */
+export function composeDistinguishedName(attributes: readonly DistinguishedNameAttribute[]): string {
+  return attributes.map((a) => `${a.type}=${a.value.startsWith('#') ? a.value : escapeValue(a.value)}`).join(',');
+}

@@ -1,12 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { PolicyGetRules, PolicyRules, PolicySetRules } from '@scep/contracts';
+import { PolicyDryRun, PolicyGetRules, PolicyRules, PolicySetRules, challengeMode, webhookSettings } from '@scep/contracts';
+import { PkiError, pemToDer } from '@scep/pki';
 import type { ProfileEntity } from '@scep/persistence-tenancy';
 import { RpcClient } from '@scep/transport';
 import { adminConfig } from '../admin-config';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { AdminError } from '../common/admin-error';
 import { ApiZodBody, ZodPipe } from '../common/zod-body';
 import { TenantAccess } from '../tenants/tenant-access.service';
 import { slug } from '../tenants/tenants.controller';
@@ -17,13 +19,24 @@ import { ProfilesService } from './profiles.service';
  */
 const printable = /^[A-Za-z0-9 '()+,\-./:=?]+$/;
 
-const CreateProfile = z.object({
-  slug,
-  caId: z.string().uuid(),
-  challenge: z.string().min(16, 'at least 16 characters').max(255).regex(printable, "PrintableString characters only (A-Z a-z 0-9 space ' ( ) + , - . / : = ?)"),
-  validityDays: z.number().int().min(1).max(3650).default(365),
-  syncWaitMs: z.number().int().min(0).max(60000).default(5000),
-});
+const CreateProfile = z
+  .object({
+    slug,
+    caId: z.string().uuid(),
+    /** static (default): `challenge` is the shared secret. Other modes are configured with PUT .../challenge. */
+    challengeMode: challengeMode.default('static'),
+    challenge: z.string().min(16, 'at least 16 characters').max(255).regex(printable, "PrintableString characters only (A-Z a-z 0-9 space ' ( ) + , - . / : = ?)").optional(),
+    /** webhook mode: where and how to ask. */
+    webhook: webhookSettings.optional(),
+    validityDays: z.number().int().min(1).max(3650).default(365),
+    syncWaitMs: z.number().int().min(0).max(60000).default(5000),
+  })
+  .superRefine((p, ctx) => {
+    if (p.challengeMode === 'static' && !p.challenge) ctx.addIssue({ code: 'custom', message: 'required for a static-challenge profile', path: ['challenge'] });
+    if (p.challengeMode === 'webhook' && !p.webhook) ctx.addIssue({ code: 'custom', message: 'required for a webhook profile', path: ['webhook'] });
+  });
+
+const DryRun = z.object({ csrPem: z.string().min(1).max(65536) });
 
 const Rollover = z.object({
   caId: z.string().uuid(),
@@ -57,6 +70,28 @@ export class ProfilesController {
   async list(@CurrentPrincipal() principal: Principal, @Param('tenant') tenantSlug: string) {
     const tenant = await this.access.resolve(principal, tenantSlug);
     return { items: (await this.profiles.list(tenant.id)).map((p) => this.view(tenant.slug, p)) };
+  }
+
+  @Post(':profile/dry-run')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The decision a CSR would get under the profile rules in force, with each rule\'s result; records and issues nothing' })
+  @ApiZodBody(DryRun)
+  async dryRun(
+    @CurrentPrincipal() principal: Principal,
+    @Param('tenant') tenantSlug: string,
+    @Param('profile') profileSlug: string,
+    @Body(new ZodPipe(DryRun)) body: z.output<typeof DryRun>,
+  ) {
+    const tenant = await this.access.resolve(principal, tenantSlug);
+    const profile = await this.profiles.findBySlug(tenant, profileSlug);
+    let csrDer: Buffer;
+    try {
+      csrDer = pemToDer(body.csrPem, 'CERTIFICATE REQUEST');
+    } catch (error) {
+      if (error instanceof PkiError) throw new AdminError('invalid', 'not a PEM "CERTIFICATE REQUEST"', 'csrPem');
+      throw error;
+    }
+    return this.rpc.call(PolicyDryRun, { tenantId: tenant.id, profileId: profile.id, csrDer: csrDer.toString('base64') });
   }
 
   @Post(':profile/rollover')

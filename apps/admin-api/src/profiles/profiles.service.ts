@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { ChallengeSetStatic, IssueRaCredential, JobIds } from '@scep/contracts';
+import { ChallengeConfigure, type ChallengeMode, ChallengeSetStatic, IssueRaCredential, JobIds } from '@scep/contracts';
 import { isUniqueViolation } from '@scep/persistence-core';
 import { CertificateAuthorityReader } from '@scep/persistence-read';
 import { ProfileEntity, type TenantEntity } from '@scep/persistence-tenancy';
@@ -13,8 +13,11 @@ import { KeyManagementClient } from '../cas/key-management.client';
 export interface CreateProfileInput {
   readonly slug: string;
   readonly caId: string;
-  /** Secret: forwarded to the challenge service, which stores only a keyed hash. */
-  readonly challenge: string;
+  readonly challengeMode: ChallengeMode;
+  /** Static mode: the secret, forwarded to the challenge service, which stores only a keyed hash. */
+  readonly challenge?: string;
+  /** Webhook mode: the validator's URL, HMAC secret (stored wrapped by the challenge service) and timeout. */
+  readonly webhook?: { url: string; secret: string; timeoutMs: number };
   readonly validityDays: number;
   readonly syncWaitMs: number;
 }
@@ -50,7 +53,7 @@ export class ProfilesService {
       status: 'provisioning' as const,
       caId: ca.id,
       raCredentialId: null as string | null,
-      challengeMode: 'static',
+      challengeMode: input.challengeMode,
       validityDays: input.validityDays,
       syncWaitMs: input.syncWaitMs,
     } satisfies Partial<ProfileEntity>);
@@ -73,7 +76,8 @@ export class ProfilesService {
         },
         JobIds.issueRaCredential(tenant.id, raCredentialId),
       );
-      await this.rpc.call(ChallengeSetStatic, { tenantId: tenant.id, profileId: profile.id, challenge: input.challenge });
+      await this.rpc.call(ChallengeConfigure, { tenantId: tenant.id, profileId: profile.id, mode: input.challengeMode, webhook: input.webhook });
+      if (input.challenge) await this.rpc.call(ChallengeSetStatic, { tenantId: tenant.id, profileId: profile.id, challenge: input.challenge });
       await repository.update({ tenantId: tenant.id, id: profile.id }, { raCredentialId, status: 'active' });
       profile.raCredentialId = raCredentialId;
       profile.status = 'active';

@@ -1,4 +1,5 @@
 import { testRun } from '../test-env.int';
+import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Test, type TestingModule } from '@nestjs/testing';
@@ -10,10 +11,13 @@ import { databaseRootModule } from '@scep/persistence-core';
 import { EnrollmentTransactionRepository, enrollmentEntities } from '@scep/persistence-enrollment';
 import { IssuedCertificateReader, ProfileSettingsReader } from '@scep/persistence-read';
 import { type TestDatabase, createTestDatabase, deleteRedisPrefix } from '@scep/testing';
-import { TenancyEvents, addJob, queueModule, queueRootModule } from '@scep/transport';
+import { RpcClient, TenancyEvents, addJob, queueModule, queueRootModule } from '@scep/transport';
 import { EnrollmentOutcomesProcessor } from '../outcomes/enrollment-outcomes.processor';
 import { ProfileSettingsCache } from '../profiles/profile-settings.cache';
 import { PolicyRulesStore } from '../rules/policy-rules.store';
+import { IntuneOutcomeNotifier } from '../intune/intune-outcome.notifier';
+import { ApprovalService } from './approval.service';
+import { DryRunService } from './dry-run.service';
 import { EnrollmentService } from './enrollment.service';
 import { SigningQueueProducer } from './signing-queue.producer';
 
@@ -64,6 +68,10 @@ describe('EnrollmentService (real Postgres and BullMQ)', () => {
         TenancyEvents,
         SigningQueueProducer,
         EnrollmentService,
+        ApprovalService,
+        DryRunService,
+        IntuneOutcomeNotifier,
+        RpcClient,
         EnrollmentOutcomesProcessor,
       ],
     }).compile();
@@ -137,7 +145,8 @@ describe('EnrollmentService (real Postgres and BullMQ)', () => {
     expect(state).toMatchObject({ state: 'rejected', failInfo: 'badRequest' });
     const row = await moduleRef.get(EnrollmentTransactionRepository).findLive(tenantId, profileId, req.transactionId);
     expect(row?.status).toBe('rejected');
-    expect(row?.decision.rules.find((r) => r.rule === 'key-size')?.passed).toBe(false);
+    expect(row?.decision.rules.find((r) => r.rule === 'key')).toMatchObject({ passed: false, detail: expect.stringContaining('rsa-1024') });
+    expect(row?.decision.policyVersion).toBe(0);
     expect(await signingQueue.getJob(JobIds.signCertificate(tenantId, row?.id as string))).toBeUndefined();
   });
 
@@ -265,6 +274,102 @@ describe('EnrollmentService (real Postgres and BullMQ)', () => {
     const caOf = async (state: { state: string; jobId?: string }) => (await signingQueue.getJob((state as { jobId: string }).jobId))?.data.caId;
     expect(await caOf(toNext)).toBe(nextCa);
     expect(await caOf(toStranger)).toBe(caId);
+  });
+
+  describe('rules in force, manual approval, dry run', () => {
+    const ruled = randomUUID();
+    const setRules = (rules: object) => moduleRef.get(PolicyRulesStore).set(tenantId, ruled, rules, 'test');
+    const submitTo = (overrides: Partial<RpcRequest<typeof EnrollmentSubmit>> = {}) => service.submit(request({ profileId: ruled, ...overrides }));
+
+    beforeAll(async () => {
+      await dataSource.query(
+        `INSERT INTO tenancy.profiles (id, tenant_id, slug, status, ca_id, ra_credential_id, validity_days, sync_wait_ms)
+         VALUES ($1, $2, 'ruled', 'active', $3, $4, 90, 5000)`,
+        [ruled, tenantId, caId, randomUUID()],
+      );
+    });
+
+    it('hands the signer what the rules planned: templated subject, key usage, EKU, validity', async () => {
+      await setRules({
+        subject: { template: [{ type: 'CN', pattern: 'device-[0-9]+' }, { type: 'O', source: 'fixed', value: 'Acme Devices' }] },
+        keyUsage: ['digitalSignature'],
+        extendedKeyUsage: ['serverAuth'],
+        validityDays: 30,
+      });
+      const state = await submitTo({ csr: { subject: 'CN=device-42', keyFingerprint: hex(), subjectAltNames: [], keyAlgorithm: 'rsa', keySize: 2048 } });
+      expect(state.state).toBe('queued');
+      const job = await signingQueue.getJob((state as { jobId: string }).jobId);
+      expect(job?.data).toMatchObject({ subjectDn: 'CN=device-42,O=Acme Devices', keyUsage: ['digitalSignature'], extendedKeyUsage: ['1.3.6.1.5.5.7.3.1'], validityDays: 30 });
+      const refused = await submitTo({ csr: { subject: 'CN=laptop', keyFingerprint: hex(), subjectAltNames: [], keyAlgorithm: 'rsa', keySize: 2048 } });
+      expect(refused).toMatchObject({ state: 'rejected', failInfo: 'badRequest', reason: expect.stringContaining('subject-CN') });
+    });
+
+    it('refuses a duplicate while a valid certificate with the subject exists', async () => {
+      await setRules({ duplicates: 'refuse-while-valid' });
+      await dataSource.query(
+        `INSERT INTO issuance.certificate_authorities (id, tenant_id, name, subject, certificate_der, key_spec, not_before, not_after)
+           VALUES ($1, $2, 'ca', 'CN=ca', '\\x00', 'rsa-2048', now() - interval '1 day', now() + interval '10 years') ON CONFLICT DO NOTHING`,
+        [caId, tenantId],
+      );
+      await dataSource.query(
+        `INSERT INTO issuance.certificates (id, tenant_id, ca_id, profile_id, enrollment_id, serial_hex, subject, not_before, not_after, certificate_der)
+         VALUES (gen_random_uuid(), $1, $2, $3, gen_random_uuid(), 'D0D0', 'CN=twin', now(), now() + interval '30 days', '\\x00')`,
+        [tenantId, caId, ruled],
+      );
+      const twin = { subject: 'CN=twin', keyFingerprint: hex(), subjectAltNames: [], keyAlgorithm: 'rsa', keySize: 2048 };
+      expect(await submitTo({ csr: twin })).toMatchObject({ state: 'rejected', reason: expect.stringContaining('duplicates') });
+      expect((await submitTo({ csr: { ...twin, subject: 'CN=single' } })).state).toBe('queued');
+    });
+
+    it('keeps a manual-approval request pending until an operator approves it, then signs it; a resend stays pending meanwhile', async () => {
+      await setRules({ approval: { mode: 'manual', pendingTtlHours: 1 } });
+      const req = request({ profileId: ruled });
+      expect(await service.submit(req)).toEqual({ state: 'pending' });
+      expect(await service.submit({ ...req })).toEqual({ state: 'pending' });
+      const [pending] = (await moduleRef.get(EnrollmentTransactionRepository).find(tenantId, { profileId: ruled, status: 'pending', limit: 10 })).filter((r) => r.transactionId === req.transactionId);
+      expect(pending?.pendingUntil?.getTime()).toBeGreaterThan(Date.now() + 3500_000);
+      expect(await signingQueue.getJob(JobIds.signCertificate(tenantId, pending?.id as string))).toBeUndefined();
+
+      const decided = await moduleRef.get(ApprovalService).decide({ tenantId, enrollmentId: pending?.id as string, verdict: 'approve', actor: 'api-key:ops' });
+      expect(decided).toMatchObject({ result: 'decided', enrollment: { status: 'queued', decidedBy: 'api-key:ops', decision: { approver: 'api-key:ops' } } });
+      expect(await signingQueue.getJob(JobIds.signCertificate(tenantId, pending?.id as string))).toBeDefined();
+      expect((await service.status({ tenantId, profileId: ruled, transactionId: req.transactionId, signerFingerprint: req.signerFingerprint })).state).toBe('queued');
+      // Deciding twice changes nothing.
+      expect(await moduleRef.get(ApprovalService).decide({ tenantId, enrollmentId: pending?.id as string, verdict: 'reject', actor: 'x' })).toEqual({ result: 'not-pending', status: 'queued' });
+    });
+
+    it('answers FAILURE badRequest after a rejection and badCertId after the approval window expires', async () => {
+      await setRules({ approval: { mode: 'manual', pendingTtlHours: 1 } });
+      const rejectedReq = request({ profileId: ruled });
+      await service.submit(rejectedReq);
+      const row = await moduleRef.get(EnrollmentTransactionRepository).findLive(tenantId, ruled, rejectedReq.transactionId);
+      await moduleRef.get(ApprovalService).decide({ tenantId, enrollmentId: row?.id as string, verdict: 'reject', actor: 'api-key:ops', reason: 'unknown device' });
+      expect(await service.status({ tenantId, profileId: ruled, transactionId: rejectedReq.transactionId, signerFingerprint: rejectedReq.signerFingerprint })).toMatchObject({
+        state: 'rejected',
+        failInfo: 'badRequest',
+        reason: 'rejected by operator: unknown device',
+      });
+
+      const lateReq = request({ profileId: ruled });
+      await service.submit(lateReq);
+      await dataSource.query(`UPDATE enrollment.transactions SET pending_until = now() - interval '1 second' WHERE transaction_id = $1`, [lateReq.transactionId]);
+      expect(await service.status({ tenantId, profileId: ruled, transactionId: lateReq.transactionId, signerFingerprint: lateReq.signerFingerprint })).toMatchObject({ state: 'rejected', failInfo: 'badCertId' });
+      const late = await moduleRef.get(EnrollmentTransactionRepository).findLive(tenantId, ruled, lateReq.transactionId);
+      expect(late?.status).toBe('expired');
+      expect(await moduleRef.get(ApprovalService).decide({ tenantId, enrollmentId: late?.id as string, verdict: 'approve', actor: 'x' })).toEqual({ result: 'not-pending', status: 'expired' });
+    });
+
+    it('dry-runs a CSR: the decision and the planned certificate, recording nothing', async () => {
+      await setRules({ subject: { template: [{ type: 'CN' }, { type: 'O', source: 'fixed', value: 'Acme' }] }, keys: { rsa: { minBits: 3072 } } });
+      const csrDer = spawnSync('sh', ['-c', 'openssl req -new -newkey rsa:2048 -nodes -keyout /dev/null -subj /CN=dry-device -outform DER 2>/dev/null']).stdout as Buffer;
+      const before = Number((await dataSource.query(`SELECT count(*) AS n FROM enrollment.transactions`))[0].n);
+      const result = await moduleRef.get(DryRunService).run({ tenantId, profileId: ruled, csrDer: csrDer.toString('base64') });
+      expect(result).toMatchObject({ outcome: 'reject', failInfo: 'badRequest', reason: expect.stringContaining('key:') });
+      expect(result.rules.find((r) => r.rule === 'key')).toMatchObject({ passed: false, detail: expect.stringContaining('rsa-2048') });
+      expect(result.certificate).toMatchObject({ subject: 'CN=dry-device,O=Acme' });
+      expect(Number((await dataSource.query(`SELECT count(*) AS n FROM enrollment.transactions`))[0].n)).toBe(before);
+      expect(await moduleRef.get(DryRunService).run({ tenantId, profileId: ruled, csrDer: Buffer.from('junk').toString('base64') })).toMatchObject({ outcome: 'reject', reason: 'csr: malformed_csr' });
+    });
   });
 
   it('refuses requests for a profile that is not active', async () => {

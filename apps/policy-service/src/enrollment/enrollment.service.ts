@@ -4,7 +4,9 @@ import { trace } from '@opentelemetry/api';
 import type { EnrollmentState, EnrollmentStatus, EnrollmentSubmit, FailInfoName, RpcRequest, RpcResponse } from '@scep/contracts';
 import { EnrollmentTransactionEntity, EnrollmentTransactionRepository } from '@scep/persistence-enrollment';
 import { IssuedCertificateReader, type ProfileSettingsRecord, effectiveGenerations } from '@scep/persistence-read';
-import { DEFAULT_CERTIFICATE_TEMPLATE, type RuleResult, evaluateEnrollment, renewalRules } from '../decision/enrollment-policy';
+import { type CsrFacts, type PolicyDecision, evaluate } from '../decision/evaluate';
+import type { RenewalFacts } from '../decision/renewal-rules';
+import { IntuneOutcomeNotifier } from '../intune/intune-outcome.notifier';
 import { ProfileSettingsCache } from '../profiles/profile-settings.cache';
 import { PolicyRulesStore } from '../rules/policy-rules.store';
 import { SigningQueueProducer } from './signing-queue.producer';
@@ -18,11 +20,13 @@ const RENEWAL_REQ = 17;
  * derive the transactionID from the key, so the same key re-enrolling months later must get a new transaction.
  */
 const RESEND_WINDOW_MS = 7 * 24 * 3600 * 1000;
+const HOUR_MS = 3600_000;
 
 /**
- * Owner of enrollment transactions (scep-protocol.md §9): records each transaction once, decides it, enqueues
- * signing, and answers resends and polls from the stored state. "Never issue twice for one transaction" rests on
- * the unique live-transaction index; what identifies a request is (transactionID, key, signer certificate).
+ * Owner of enrollment transactions (scep-protocol.md §9): records each transaction once, decides it under the
+ * profile's rules, enqueues signing or waits for an operator, and answers resends and polls from the stored state.
+ * "Never issue twice for one transaction" rests on the unique live-transaction index; what identifies a request is
+ * (transactionID, key, signer identity).
  */
 @Injectable()
 export class EnrollmentService {
@@ -34,6 +38,7 @@ export class EnrollmentService {
     private readonly rules: PolicyRulesStore,
     private readonly certificates: IssuedCertificateReader,
     private readonly signing: SigningQueueProducer,
+    private readonly intune: IntuneOutcomeNotifier,
   ) {}
 
   async submit(request: SubmitRequest): Promise<RpcResponse<typeof EnrollmentSubmit>> {
@@ -46,32 +51,42 @@ export class EnrollmentService {
       if (outcome !== 'start-new') return outcome;
     }
 
-    const decision = evaluateEnrollment(request.csr, await this.renewalChecks(request));
-    const issuingCaId = issuingCa(profile, request.issuingCaId);
+    const { decision, policyVersion, pendingTtlHours } = await this.decide(profile, request.csr, request.renewal ? await this.renewalFacts(request) : undefined, request.messageType);
+    const now = new Date();
+    const status = decision.outcome === 'approve' ? 'queued' : decision.outcome;
     const row = Object.assign(new EnrollmentTransactionEntity(), {
       id: randomUUID(),
       tenantId: request.tenantId,
       profileId: request.profileId,
       transactionId: request.transactionId,
       messageType: request.messageType,
-      status: decision.outcome === 'approve' ? 'queued' : 'rejected',
+      status: status === 'reject' ? 'rejected' : status,
       csrDer: Buffer.from(request.csrDer, 'base64'),
       csrFingerprint: request.csrFingerprint,
       keyFingerprint: request.keyFingerprint,
       signerFingerprint: request.signerFingerprint,
       signerCertificateFingerprint: request.signerCertificateFingerprint,
       renewalOfSerial: request.renewal?.serialHex ?? null,
-      issuingCaId,
+      issuingCaId: issuingCa(profile, request.issuingCaId),
       subject: request.csr.subject,
       requestCipher: request.requestCipher,
       requestDigest: request.requestDigest,
       failInfo: decision.outcome === 'reject' ? decision.failInfo : null,
       statusReason: decision.outcome === 'reject' ? decision.reason : null,
-      decision: { rules: decision.rules, decidedAt: new Date().toISOString(), approver: 'auto' },
+      decision: {
+        rules: decision.rules.map(({ rule, passed, detail }) => ({ rule, passed, detail })),
+        decidedAt: now.toISOString(),
+        approver: decision.outcome === 'pending' ? 'operator' : 'auto',
+        policyVersion,
+        plan: decision.plan ? { ...decision.plan, subjectAltNames: [...decision.plan.subjectAltNames], keyUsage: [...decision.plan.keyUsage] } : undefined,
+      },
       certificateSerial: null,
       certificateDer: null,
-      completedAt: decision.outcome === 'reject' ? new Date() : null,
+      completedAt: decision.outcome === 'reject' ? now : null,
       supersededAt: null,
+      pendingUntil: decision.outcome === 'pending' ? new Date(now.getTime() + pendingTtlHours * HOUR_MS) : null,
+      decidedBy: null,
+      decidedAt: null,
     } satisfies Partial<EnrollmentTransactionEntity>);
 
     if (!(await this.transactions.insertIfAbsent(row))) {
@@ -82,13 +97,19 @@ export class EnrollmentService {
       return outcome === 'start-new' ? rejected('badRequest', 'transaction changed concurrently') : outcome;
     }
     trace.getActiveSpan()?.setAttributes({ 'scep.enrollment_id': row.id, 'scep.decision': decision.outcome, 'scep.renewal': Boolean(request.renewal) });
-    const context = { tenantId: row.tenantId, enrollmentId: row.id, transactionId: row.transactionId, renewalOf: row.renewalOfSerial ?? undefined };
-    if (decision.outcome === 'reject') {
-      this.logger.warn({ ...context, reason: decision.reason }, 'enrollment rejected');
-      return rejected(decision.failInfo, decision.reason);
+    const context = { tenantId: row.tenantId, enrollmentId: row.id, transactionId: row.transactionId, renewalOf: row.renewalOfSerial ?? undefined, policyVersion };
+    switch (decision.outcome) {
+      case 'reject':
+        this.logger.warn({ ...context, reason: decision.reason }, 'enrollment rejected');
+        if (profile.challengeMode === 'intune') this.intune.failedInBackground(row, decision.reason);
+        return rejected(decision.failInfo, decision.reason);
+      case 'pending':
+        this.logger.log({ ...context, pendingUntil: row.pendingUntil?.toISOString() }, 'enrollment waits for approval');
+        return { state: 'pending' };
+      case 'approve':
+        this.logger.log(context, request.renewal ? 'renewal approved' : 'enrollment approved');
+        return { state: 'queued', jobId: await this.enqueueSigning(row, profile) };
     }
-    this.logger.log(context, request.renewal ? 'renewal approved' : 'enrollment approved');
-    return { state: 'queued', jobId: await this.enqueueSigning(row, profile) };
   }
 
   async status(request: RpcRequest<typeof EnrollmentStatus>): Promise<RpcResponse<typeof EnrollmentStatus>> {
@@ -97,6 +118,41 @@ export class EnrollmentService {
     if (!row || row.signerFingerprint !== request.signerFingerprint) return { state: 'unknown' };
     const profile = await this.profiles.get(request.tenantId, request.profileId);
     return this.stateOf(row, profile);
+  }
+
+  /** The rules in force applied to a request (also what the dry run shows). */
+  async decide(
+    profile: ProfileSettingsRecord,
+    csr: CsrFacts,
+    renewal: RenewalFacts | undefined,
+    messageType: number,
+  ): Promise<{ decision: PolicyDecision; policyVersion: number; pendingTtlHours: number }> {
+    const policy = await this.rules.current(profile.tenantId, profile.profileId);
+    const pendingTtlHours = policy.rules.approval.pendingTtlHours;
+    if (messageType === RENEWAL_REQ && !renewal) {
+      const rules = [{ rule: 'renewal-signer', passed: false, detail: 'RenewalReq must be signed by a certificate this CA issued' }];
+      return { decision: { outcome: 'reject', rules, failInfo: 'badRequest', reason: `${rules[0]?.rule}: ${rules[0]?.detail}` }, policyVersion: policy.version, pendingTtlHours };
+    }
+    const input = { csr, rules: policy.rules, profileValidityDays: profile.validityDays, challengeMode: profile.challengeMode, renewal, now: new Date() };
+    let decision = evaluate(input);
+    if (policy.rules.duplicates === 'refuse-while-valid' && !renewal && decision.plan) {
+      const duplicateExists = await this.certificates.hasValidWithSubject(profile.tenantId, profile.profileId, decision.plan.subject);
+      decision = evaluate({ ...input, duplicateExists });
+    }
+    return { decision, policyVersion: policy.version, pendingTtlHours };
+  }
+
+  /** The certificate a renewal is authenticated by, as the issuance store knows it. */
+  private async renewalFacts(request: SubmitRequest): Promise<RenewalFacts | undefined> {
+    if (!request.renewal) return undefined;
+    const stored = await this.certificates.findBySerial(request.tenantId, request.renewal.caId, request.renewal.serialHex);
+    return {
+      subject: request.renewal.subject,
+      notBefore: new Date(request.renewal.notBefore),
+      notAfter: new Date(request.renewal.notAfter),
+      known: Boolean(stored),
+      revoked: Boolean(stored?.revokedAt),
+    };
   }
 
   /**
@@ -114,35 +170,10 @@ export class EnrollmentService {
     const recent = !row.completedAt || Date.now() - row.completedAt.getTime() < RESEND_WINDOW_MS;
     if (sameSigner && row.csrFingerprint === request.csrFingerprint && recent) return this.stateOf(row, profile);
     if (await this.transactions.supersede(row.tenantId, row.id)) {
-      this.logger.log({ tenantId: row.tenantId, enrollmentId: row.id, transactionId: row.transactionId }, 'transaction superseded by a request from another certificate');
+      this.logger.log({ tenantId: row.tenantId, enrollmentId: row.id, transactionId: row.transactionId }, 'transaction superseded by a new request');
       return 'start-new';
     }
     return rejected('badRequest', 'transactionID in progress with another request');
-  }
-
-  /** The extra rules of a renewal; a RenewalReq without a certificate this CA issued is refused outright. */
-  private async renewalChecks(request: SubmitRequest): Promise<RuleResult[]> {
-    if (!request.renewal) {
-      return request.messageType === RENEWAL_REQ
-        ? [{ rule: 'renewal-signer', passed: false, detail: 'RenewalReq must be signed by a certificate this CA issued' }]
-        : [];
-    }
-    const [policy, stored] = await Promise.all([
-      this.rules.current(request.tenantId, request.profileId),
-      this.certificates.findBySerial(request.tenantId, request.renewal.caId, request.renewal.serialHex),
-    ]);
-    return renewalRules(
-      policy.rules.renewal,
-      {
-        subject: request.renewal.subject,
-        notBefore: new Date(request.renewal.notBefore),
-        notAfter: new Date(request.renewal.notAfter),
-        known: Boolean(stored),
-        revoked: Boolean(stored?.revokedAt),
-      },
-      request.csr,
-      new Date(),
-    );
   }
 
   private async stateOf(row: EnrollmentTransactionEntity, profile: ProfileSettingsRecord | undefined): Promise<EnrollmentState> {
@@ -150,28 +181,36 @@ export class EnrollmentService {
       case 'issued':
         return { state: 'issued', certificateDer: (row.certificateDer as Buffer).toString('base64'), serialHex: row.certificateSerial ?? '' };
       case 'queued':
-        // Re-adding is idempotent and re-drives a job lost between recording and enqueueing.
+        // Re-adding is idempotent and re-drives a job lost between recording and enqueueing (or approval).
         if (!profile) return { state: 'pending' };
         return { state: 'queued', jobId: await this.enqueueSigning(row, profile) };
       case 'pending':
+        if (row.pendingUntil && row.pendingUntil.getTime() <= Date.now() && (await this.transactions.expire(row.tenantId, row.id))) {
+          this.logger.warn({ tenantId: row.tenantId, enrollmentId: row.id, transactionId: row.transactionId }, 'approval expired');
+          return rejected('badCertId', 'approval expired');
+        }
         return { state: 'pending' };
       case 'rejected':
       case 'failed':
+      case 'expired':
         return rejected((row.failInfo as FailInfoName | null) ?? 'badRequest', row.statusReason ?? row.status);
     }
   }
 
-  private enqueueSigning(row: EnrollmentTransactionEntity, profile: ProfileSettingsRecord): Promise<string> {
+  /** Signing as the decision planned it (rows decided before plans existed fall back to the profile defaults). */
+  enqueueSigning(row: EnrollmentTransactionEntity, profile: ProfileSettingsRecord): Promise<string> {
+    const plan = row.decision.plan;
     return this.signing.enqueue({
       tenantId: row.tenantId,
       profileId: row.profileId,
       caId: row.issuingCaId ?? effectiveGenerations(profile.caGenerations).active,
       enrollmentId: row.id,
       csrDer: row.csrDer.toString('base64'),
-      validityDays: profile.validityDays,
-      keyUsage: DEFAULT_CERTIFICATE_TEMPLATE.keyUsage,
-      extendedKeyUsage: DEFAULT_CERTIFICATE_TEMPLATE.extendedKeyUsage,
-      copySubjectAltName: DEFAULT_CERTIFICATE_TEMPLATE.copySubjectAltName,
+      validityDays: plan?.validityDays ?? profile.validityDays,
+      keyUsage: (plan?.keyUsage ?? ['digitalSignature', 'keyEncipherment']) as Array<'digitalSignature' | 'keyEncipherment'>,
+      extendedKeyUsage: plan?.extendedKeyUsage ?? ['1.3.6.1.5.5.7.3.2'],
+      copySubjectAltName: true,
+      ...(plan?.subjectDn ? { subjectDn: plan.subjectDn } : {}),
     });
   }
 }

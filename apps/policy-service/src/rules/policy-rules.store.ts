@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import type { z } from 'zod';
 import { PolicyRules, type PolicyRulesValue, isStaleAfter, profileCacheKey } from '@scep/contracts';
 import { LoadingCache, isUniqueViolation } from '@scep/persistence-core';
 import { ProfilePolicyEntity } from '@scep/persistence-enrollment';
@@ -40,7 +41,7 @@ export class PolicyRulesStore implements OnModuleInit {
     });
   }
 
-  async set(tenantId: string, profileId: string, rules: PolicyRulesValue, actor: string): Promise<PolicyVersion> {
+  async set(tenantId: string, profileId: string, rules: z.input<typeof PolicyRules>, actor: string): Promise<PolicyVersion> {
     const validated = PolicyRules.parse(rules);
     const repository = this.dataSource.getRepository(ProfilePolicyEntity);
     for (let attempt = 0; ; attempt++) {

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import type { JobPayload, JobResult, SignCertificate } from '@scep/contracts';
 import { isUniqueViolation } from '@scep/persistence-core';
 import { IssuedCertificateEntity } from '@scep/persistence-issuance';
-import { type KeyUsageBit, formatDistinguishedName, issueCertificate, parseCsr, randomSerial, serialToHex } from '@scep/pki';
+import { type KeyUsageBit, encodeDistinguishedName, formatDistinguishedName, issueCertificate, parseCsr, randomSerial, serialToHex } from '@scep/pki';
 import { crlDistributionPoints } from '../crl/crl-distribution-point';
 import { IssuingCaCache } from './issuing-ca.cache';
 
@@ -36,6 +36,8 @@ export class CertificateIssuer {
     if (existing) return toResult(existing);
 
     const csr = parseCsrOrFail(payload.csrDer);
+    // A subject built by policy from its template, or the CSR's own bytes.
+    const subjectDer = payload.subjectDn ? encodeSubjectOrFail(payload.subjectDn) : csr.subjectDer;
     const ca = await this.cas.get(payload.tenantId, payload.caId);
     const now = Date.now();
     const notBefore = new Date(Math.max(now - BACKDATE_MS, ca.certificate.notBefore.getTime()));
@@ -47,7 +49,7 @@ export class CertificateIssuer {
       const der = issueCertificate({
         issuer: ca.certificate,
         issuerKey: ca.privateKey,
-        subjectDer: csr.subjectDer,
+        subjectDer,
         subjectSpkiDer: csr.spkiDer,
         serial,
         notBefore,
@@ -66,7 +68,7 @@ export class CertificateIssuer {
         enrollmentId: payload.enrollmentId,
         // The one serial format of the platform (what readCertificate gives): lookups by serial depend on it.
         serialHex: serialToHex(serial),
-        subject: formatDistinguishedName(csr.subjectDer),
+        subject: formatDistinguishedName(subjectDer),
         notBefore,
         notAfter,
         certificateDer: der,
@@ -82,6 +84,14 @@ export class CertificateIssuer {
         if (attempt >= 2) throw error;
       }
     }
+  }
+}
+
+function encodeSubjectOrFail(dn: string): Buffer {
+  try {
+    return encodeDistinguishedName(dn);
+  } catch {
+    throw new UnrecoverableError('invalid-subject');
   }
 }
 

@@ -1,12 +1,25 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export type EnrollmentStatus = 'queued' | 'pending' | 'issued' | 'rejected' | 'failed';
+export type EnrollmentStatus = 'queued' | 'pending' | 'issued' | 'rejected' | 'failed' | 'expired';
 
-/** Why a transaction was decided the way it was (every rule's result, who or what approved, when). */
+/** The certificate as policy shaped it (what the signer is asked to issue). */
+export interface CertificatePlanRecord {
+  subjectDn?: string;
+  subject: string;
+  subjectAltNames: Array<{ type: string; value: string }>;
+  keyUsage: string[];
+  extendedKeyUsage: string[];
+  validityDays: number;
+}
+
+/** Why a transaction was decided the way it was (every rule's result, who or what approved, when, under which rules). */
 export interface DecisionRecord {
   rules: Array<{ rule: string; passed: boolean; detail: string }>;
   decidedAt: string;
+  /** 'auto', 'operator' (pending until an operator decides), or the operator's identity once decided. */
   approver: string;
+  policyVersion?: number;
+  plan?: CertificatePlanRecord;
 }
 
 /** One SCEP transaction of a profile (RFC 8894 §3.2.1.1), its decision and its outcome. */
@@ -40,4 +53,8 @@ export class EnrollmentTransactionEntity {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
   @Column('timestamptz', { name: 'completed_at', nullable: true }) completedAt: Date | null;
   @Column('timestamptz', { name: 'superseded_at', nullable: true }) supersededAt: Date | null;
+  /** Manual approval: the request expires (FAILURE badCertId) if nobody decides before this. */
+  @Column('timestamptz', { name: 'pending_until', nullable: true }) pendingUntil: Date | null;
+  @Column('text', { name: 'decided_by', nullable: true }) decidedBy: string | null;
+  @Column('timestamptz', { name: 'decided_at', nullable: true }) decidedAt: Date | null;
 }

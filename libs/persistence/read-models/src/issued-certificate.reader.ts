@@ -47,6 +47,16 @@ function toRecord(row: Record<string, unknown>): IssuedCertificateRecord {
 export class IssuedCertificateReader {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** Whether an unexpired, unrevoked certificate of the profile has this subject (the "refuse duplicates" rule). */
+  async hasValidWithSubject(tenantId: string, profileId: string, subject: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM issuance.certificates
+        WHERE tenant_id = $1 AND profile_id = $2 AND subject = $3 AND revoked_at IS NULL AND not_after > now() LIMIT 1`,
+      [tenantId, profileId, subject],
+    );
+    return rows.length > 0;
+  }
+
   /** A certificate of one of the tenant's CAs by serial (upper-case hex without leading zeros). */
   async findBySerial(tenantId: string, caId: string, serialHex: string): Promise<IssuedCertificateRecord | undefined> {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(

@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 export type ProfileStatus = 'provisioning' | 'active' | 'disabled';
-export type ChallengeMode = 'static';
+export type ChallengeMode = 'static' | 'dynamic' | 'webhook' | 'intune';
 
 /** A SCEP endpoint of a tenant: /scep/{tenant}/{profile}. */
 @Entity({ schema: 'tenancy', name: 'profiles' })

@@ -1,0 +1,18 @@
+import type { FailInfoName } from '@scep/contracts';
+
+/** One rule's verdict, recorded with the transaction so an operator can answer "why was this refused?". */
+export interface RuleResult {
+  readonly rule: string;
+  readonly passed: boolean;
+  readonly detail: string;
+  /** The failInfo a device gets when this rule fails (badRequest unless the rule says otherwise). */
+  readonly failInfo?: FailInfoName;
+}
+
+export const pass = (rule: string, detail: string): RuleResult => ({ rule, passed: true, detail });
+export const fail = (rule: string, detail: string, failInfo?: FailInfoName): RuleResult => ({ rule, passed: false, detail, ...(failInfo ? { failInfo } : {}) });
+
+/** Whole-value match of an operator's pattern (validated to compile when the rules were stored). */
+export function matches(pattern: string, value: string): boolean {
+  return new RegExp(`^(?:${pattern})$`, 'u').test(value);
+}

@@ -1,0 +1,30 @@
+import type { EnrollmentView, FailInfoName } from '@scep/contracts';
+import type { EnrollmentTransactionEntity } from '@scep/persistence-enrollment';
+
+/** A transaction as operators see it (no CSR bytes, no certificate bytes). */
+export function enrollmentView(row: EnrollmentTransactionEntity): EnrollmentView {
+  return {
+    id: row.id,
+    profileId: row.profileId,
+    transactionId: row.transactionId,
+    messageType: row.messageType,
+    status: row.status,
+    subject: row.subject,
+    keyFingerprint: row.keyFingerprint,
+    ...(row.renewalOfSerial ? { renewalOfSerial: row.renewalOfSerial } : {}),
+    ...(row.failInfo ? { failInfo: row.failInfo as FailInfoName } : {}),
+    ...(row.statusReason ? { reason: row.statusReason } : {}),
+    decision: {
+      rules: row.decision.rules,
+      decidedAt: row.decision.decidedAt,
+      approver: row.decision.approver,
+      ...(row.decision.policyVersion !== undefined ? { policyVersion: row.decision.policyVersion } : {}),
+    },
+    ...(row.certificateSerial ? { certificateSerial: row.certificateSerial } : {}),
+    createdAt: row.createdAt.toISOString(),
+    ...(row.pendingUntil ? { pendingUntil: row.pendingUntil.toISOString() } : {}),
+    ...(row.decidedBy ? { decidedBy: row.decidedBy } : {}),
+    ...(row.decidedAt ? { decidedAt: row.decidedAt.toISOString() } : {}),
+    ...(row.completedAt ? { completedAt: row.completedAt.toISOString() } : {}),
+  };
+}
