@@ -11,8 +11,8 @@ const only = process.argv.slice(2);
 const stages = [
   ['build', 'npm', ['run', '--silent', 'build']],
   ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
-  ['lint', 'npx', ['nx', 'run-many', '-t', 'lint', '--output-style=static', '--parallel=2']],
-  ['unit+integration', 'npx', ['nx', 'run-many', '-t', 'test', '--output-style=static', '--parallel=1', '--exclude=e2e']],
+  ['lint', 'npx', ['nx', 'run-many', '-t', 'lint', '--output-style=static', '--parallel=2', '--skip-nx-cache']],
+  ['unit+integration', 'npx', ['nx', 'run-many', '-t', 'test', '--output-style=static', '--parallel=1', '--exclude=e2e', '--skip-nx-cache']],
   ['e2e', 'npx', ['jest', '-c', 'test/e2e/jest.config.cjs', '--runInBand']],
 ];
 

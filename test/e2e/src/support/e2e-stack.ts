@@ -29,7 +29,7 @@ export interface AdminClient {
 }
 
 interface RunningStack {
-  services: Map<string, { child: { pid?: number } }>;
+  services: Map<string, { child: { pid?: number }; details: Record<string, unknown> }>;
   start(service: string): Promise<unknown>;
   stopService(service: string): Promise<void>;
   stop(): Promise<void>;
@@ -89,6 +89,10 @@ export class E2eStack {
       OTEL_TRACES_EXPORTER: options.tracing === false ? 'none' : 'otlp',
       OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
       OTEL_BSP_SCHEDULE_DELAY: '100',
+      // Every test client is 127.0.0.1: keep the challenge lockout out of the way unless a test asks for it.
+      CHALLENGE_FAILURES_PER_CLIENT: '100000',
+      CHALLENGE_FAILURES_PER_PROFILE: '100000',
+      CHALLENGE_METRICS_PORT: '0',
       ...secretsTools.secretEnv(this.secrets),
       ...options.env,
     };
@@ -113,6 +117,11 @@ export class E2eStack {
       challenge,
       ...options,
     });
+  }
+
+  /** What a service reported in its ready line (e.g. its URL). */
+  readyDetails(service: string): Record<string, unknown> {
+    return this.running?.services.get(service)?.details ?? {};
   }
 
   /** PIDs of the running services (for CPU accounting in benchmarks). */
