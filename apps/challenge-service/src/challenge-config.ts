@@ -29,6 +29,13 @@ export const challengeEnv = z.object({
   /** Delivery attempts of one Intune notification (exponential backoff from the base delay). */
   CHALLENGE_INTUNE_NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
   CHALLENGE_INTUNE_NOTIFY_BACKOFF_MS: z.coerce.number().int().min(10).max(600000).default(2000),
+  /**
+   * Days a one-time challenge is kept after it expired, and an Intune notification after it was recorded, before
+   * housekeeping deletes it. At least 8: beyond the outbox's 7-day re-enqueue horizon and any same-transaction resend.
+   */
+  CHALLENGE_RECORD_RETENTION_DAYS: z.coerce.number().int().min(8).max(3650).default(30),
+  /** How often each replica runs housekeeping (deletes are idempotent, so replicas need no coordination). */
+  CHALLENGE_HOUSEKEEPING_INTERVAL_SECONDS: z.coerce.number().int().min(60).max(7 * 86400).default(3600),
 });
 export type ChallengeConfig = z.infer<typeof challengeEnv>;
 

@@ -13,6 +13,7 @@ import { TenancyEvents, queueModule, queueRootModule } from '@scep/transport';
 import { challengeConfig } from './challenge-config';
 import { ChallengeRpcController } from './challenge-rpc.controller';
 import { DynamicChallengeService } from './dynamic-challenge/dynamic-challenge.service';
+import { ChallengeRecordPurger } from './housekeeping/challenge-record-purger';
 import { IntuneApiClient } from './intune/intune-api.client';
 import { IntuneChallengeValidator } from './intune/intune-challenge.validator';
 import { IntuneConnectionService } from './intune/intune-connection.service';
@@ -50,6 +51,7 @@ export const challengeProviders = [
   IntuneNotificationSender,
   IntuneNotificationProcessor,
   ChallengeVerificationService,
+  ChallengeRecordPurger,
 ];
 
 @Module({

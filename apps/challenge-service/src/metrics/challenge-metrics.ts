@@ -49,6 +49,13 @@ export class ChallengeMetrics {
     registers: [this.registry],
   });
 
+  private readonly purgedRecords = new Counter({
+    name: 'scep_challenge_records_purged_total',
+    help: 'Records deleted by housekeeping after their retention, by kind (dynamic_challenge, intune_notification).',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     const config = challengeConfig();
     const limit = new Gauge({
@@ -81,5 +88,9 @@ export class ChallengeMetrics {
 
   intuneNotification(kind: 'success' | 'failure', result: 'sent' | 'failed'): void {
     this.intuneNotifications.inc({ kind, result });
+  }
+
+  recordsPurged(kind: 'dynamic_challenge' | 'intune_notification', count: number): void {
+    if (count > 0) this.purgedRecords.inc({ kind }, count);
   }
 }

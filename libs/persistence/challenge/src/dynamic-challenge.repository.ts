@@ -62,4 +62,17 @@ export class DynamicChallengeRepository {
       take: limit,
     });
   }
+
+  /**
+   * Housekeeping across tenants: deletes up to `batch` challenges that expired before `cutoff` (consumed or not) and
+   * returns how many went. Small batches keep each statement's locks short; the caller loops.
+   */
+  async deleteExpiredBefore(cutoff: Date, batch: number): Promise<number> {
+    const result: [unknown[], number] = await this.repository.query(
+      `DELETE FROM challenge.dynamic_challenges
+        WHERE id IN (SELECT id FROM challenge.dynamic_challenges WHERE expires_at < $1 LIMIT $2)`,
+      [cutoff, batch],
+    );
+    return result[1];
+  }
 }

@@ -71,4 +71,17 @@ export class IntuneNotificationRepository {
     if (after) query.andWhere('(n.created_at, n.id) > (:afterCreatedAt, :afterId)', { afterCreatedAt: after.createdAt, afterId: after.id });
     return query.getMany();
   }
+
+  /**
+   * Housekeeping across tenants: deletes up to `batch` notifications recorded before `cutoff`, delivered or given up
+   * (the cutoff lies beyond the outbox's re-enqueue horizon), and returns how many went.
+   */
+  async deleteCreatedBefore(cutoff: Date, batch: number): Promise<number> {
+    const result: [unknown[], number] = await this.repository.query(
+      `DELETE FROM challenge.intune_notifications
+        WHERE id IN (SELECT id FROM challenge.intune_notifications WHERE created_at < $1 LIMIT $2)`,
+      [cutoff, batch],
+    );
+    return result[1];
+  }
 }

@@ -1,6 +1,12 @@
 import { InitialSchema1764230400000 } from './migrations/1764230400000-initial-schema';
 import { ProtocolCompletion1764403200000 } from './migrations/1764403200000-protocol-completion';
 import { ChallengesPolicyApproval1764489600000 } from './migrations/1764489600000-challenges-policy-approval';
+import { ChallengeRecordRetention1764576000000 } from './migrations/1764576000000-challenge-record-retention';
 
 /** The one ordered, append-only migration history of the platform. */
-export const migrationHistory = [InitialSchema1764230400000, ProtocolCompletion1764403200000, ChallengesPolicyApproval1764489600000];
+export const migrationHistory = [
+  InitialSchema1764230400000,
+  ProtocolCompletion1764403200000,
+  ChallengesPolicyApproval1764489600000,
+  ChallengeRecordRetention1764576000000,
+];
