@@ -4,6 +4,8 @@ module.exports = {
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.e2e-spec.ts'],
   testTimeout: 240_000,
+  globalSetup: '<rootDir>/global-setup.cjs',
+  globalTeardown: '<rootDir>/global-teardown.cjs',
   // Real processes and real clients: one file at a time, each with its own isolated stack.
   maxWorkers: 1,
 };

@@ -22,6 +22,7 @@ const caDer = buildSelfSignedCaCertificate({
 });
 const ca = readCertificate(caDer);
 fs.writeFileSync(path.join(dir, 'ca.pem'), derToPem(caDer, 'CERTIFICATE'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function openssl(args: string[]) {
   const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });

@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { PkiStatus } from '@scep/codec';
 import { TEST_NATS_URL, TEST_POSTGRES, TEST_REDIS_URL, deleteRedisPrefix, runScopedName } from '@scep/testing';
 import { dropDatabase } from '@scep/persistence-migrations';
 import { bagToPem, opensslVerify, runScepclient, scepclientAvailable } from './support/scepclient';
 import { getCaCert, makeDevice, pkcsReq, postPkiOperation, read } from './support/test-client';
+import { scratchDir } from './support/scratch-dir';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -35,7 +35,7 @@ function alive(pid: number): boolean {
  * Run on random ports with its own database, Redis prefix, RPC namespace and dev home so it never collides.
  */
 describe('quick start (npm start)', () => {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'scep-dev-home-'));
+  const home = scratchDir('scep-dev-home-');
   const prefix = runScopedName('qs');
   const db = new URL(TEST_POSTGRES);
   db.pathname = `/${runScopedName('scep_qs')}`;

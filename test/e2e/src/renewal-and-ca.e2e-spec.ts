@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { FailInfo, MessageType, PkiStatus, readCertsOnly } from '@scep/codec';
@@ -8,8 +7,9 @@ import { derToPem, readCertificate } from '@scep/pki';
 import { E2eStack, randomChallenge } from './support/e2e-stack';
 import { opensslVerify, runScepclient, scepclientAvailable } from './support/scepclient';
 import { type HeldCertificate, type RaMaterial, getCaCert, held, issuerAndSerialRequest, makeDevice, pkcsReq, postPkiOperation, read } from './support/test-client';
+import { scratchDir } from './support/scratch-dir';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'renewal-e2e-'));
+const tmp = scratchDir('renewal-e2e-');
 function openssl(args: string[], input?: Buffer): { ok: boolean; out: string } {
   const r = spawnSync('openssl', args, { cwd: tmp, input });
   return { ok: r.status === 0, out: `${r.stdout.toString()}${r.stderr.toString()}` };
@@ -122,7 +122,7 @@ describe('renewal, GetCert, GetCRL and CA rollover (real services)', () => {
     });
 
     (scepclientAvailable() ? it : it.skip)('renews with micromdm scepclient (RenewalReq, same key, same transactionID) and gets a new certificate', async () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scepclient-renew-'));
+      const dir = scratchDir('scepclient-renew-');
       const first = await runScepclient({ url, challenge, cn: 'scepclient-renew', dir });
       expect(first.code).toBe(0);
       const firstCert = fs.readFileSync(first.certPath, 'utf8');

@@ -71,6 +71,7 @@ describe('signer (real PostgreSQL, real keys)', () => {
   afterAll(async () => {
     await moduleRef?.close();
     await db?.drop();
+    fs.rmSync(work, { recursive: true, force: true });
   });
 
   describe('CA generation', () => {

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { scratchDir } from './scratch-dir';
 
 /**
  * Drivers for the Debian SCEP clients of the interop tests: strongSwan's `pki --scep` / `--scepca` and certmonger
@@ -70,7 +70,7 @@ export function strongswanLog(output: string): string {
 }
 
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return scratchDir(prefix);
 }
 
 /** `pki --gen`: an RSA key in PEM. */

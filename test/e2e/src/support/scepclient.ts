@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { scratchDir } from './scratch-dir';
 
 /** micromdm's Go client from Debian's `scep` package. In CI its absence is a failure, not a skip. */
 export const SCEPCLIENT = '/usr/bin/scepclient';
@@ -25,7 +25,7 @@ export interface ScepclientResult {
  * The client resends its request every 30 s while it gets PENDING.
  */
 export function runScepclient(options: { url: string; challenge: string; cn: string; keySize?: number; timeoutMs?: number; dir?: string }): Promise<ScepclientResult> {
-  const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'scepclient-'));
+  const dir = options.dir ?? scratchDir('scepclient-');
   const keyPath = path.join(dir, 'client.key');
   const certPath = path.join(dir, 'client.crt');
   const args = [

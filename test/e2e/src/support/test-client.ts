@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
   type ContentCipher,
@@ -14,6 +13,7 @@ import {
   readCertsOnly,
 } from '@scep/codec';
 import { type CertificateInfo, pemToDer, readCertificate } from '@scep/pki';
+import { scratchDir } from './scratch-dir';
 
 /** A device identity made with openssl: key, self-signed certificate and a CSR carrying the challenge. */
 export interface DeviceIdentity {
@@ -23,7 +23,7 @@ export interface DeviceIdentity {
 }
 
 export function makeDevice(cn: string, challenge: string | undefined, bits = 2048): DeviceIdentity {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'device-'));
+  const dir = scratchDir('device-');
   const run = (args: string[]) => {
     const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
