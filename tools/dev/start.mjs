@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { dropIfForeign, label, secretsFingerprint } from './dev-database.mjs';
+import { dropIfForeign, label } from './dev-database.mjs';
 
 const require = createRequire(import.meta.url);
 const { ROOT, runMigrations, startStack } = require('../stack/stack.cjs');
@@ -67,14 +67,13 @@ async function main() {
   };
 
   if (created) step(`generated dev secrets in ${path.relative(process.cwd(), SECRETS_FILE) || SECRETS_FILE}`);
-  const fingerprint = secretsFingerprint(secrets);
   // Only the default dev database is ours to reset; a DATABASE_URL given by the user is never dropped.
-  if (!env.DATABASE_URL && (await dropIfForeign(databaseUrl, fingerprint)) === 'dropped') {
+  if (!env.DATABASE_URL && (await dropIfForeign(ROOT, databaseUrl, secrets))) {
     step('the dev database held keys wrapped under other dev secrets (another checkout, or a new .local/): started afresh');
   }
   step('migrating…');
   step(await runMigrations({ ...serviceEnv, MIGRATE_CREATE_DATABASE: 'true' }));
-  if (!env.DATABASE_URL) await label(databaseUrl, fingerprint);
+  if (!env.DATABASE_URL) await label(ROOT, databaseUrl, secrets);
 
   step(`starting services (logs in ${path.relative(process.cwd(), LOG_DIR) || LOG_DIR}/)…`);
   stack = await startStack({

@@ -36,3 +36,18 @@ export async function dropDatabase(url: string): Promise<void> {
   const name = databaseName(url);
   await withMaintenanceConnection(url, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
+
+/** The database's comment: `undefined` when the database does not exist, `null` when it has none. */
+export function databaseComment(url: string): Promise<string | null | undefined> {
+  const name = databaseName(url);
+  return withMaintenanceConnection(url, async (client) => {
+    const found = await client.query<{ comment: string | null }>(`SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`, [name]);
+    return found.rowCount ? found.rows[0].comment : undefined;
+  });
+}
+
+/** Sets the database's comment (local development labels its database with it). */
+export async function commentOnDatabase(url: string, comment: string): Promise<void> {
+  const name = databaseName(url);
+  await withMaintenanceConnection(url, (client) => client.query(`COMMENT ON DATABASE "${name}" IS ${client.escapeLiteral(comment)}`));
+}

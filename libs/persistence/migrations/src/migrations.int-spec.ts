@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { randomBytes } from 'node:crypto';
-import { dropDatabase, ensureDatabase } from './database-admin';
+import { commentOnDatabase, databaseComment, dropDatabase, ensureDatabase } from './database-admin';
 import { migrationHistory } from './migration-history';
 import { runMigrations } from './run-migrations';
 
@@ -110,5 +110,21 @@ describe('migration history (real PostgreSQL)', () => {
       await ds.destroy();
     }
     expect(await runMigrations(db.url)).toEqual(migrationHistory.map((m) => m.name));
+  });
+});
+
+describe('database labels (what npm start uses to tell its dev database apart)', () => {
+  it('reads no comment, then the one set (quotes escaped), and nothing once the database is gone', async () => {
+    const url = new URL(process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+    url.pathname = `/scep_label_${process.pid}_${randomBytes(4).toString('hex')}`;
+    await ensureDatabase(url.toString());
+    try {
+      expect(await databaseComment(url.toString())).toBeNull();
+      await commentOnDatabase(url.toString(), "scep-dev secrets 0123abcd'; DROP DATABASE postgres; --");
+      expect(await databaseComment(url.toString())).toBe("scep-dev secrets 0123abcd'; DROP DATABASE postgres; --");
+    } finally {
+      await dropDatabase(url.toString());
+    }
+    expect(await databaseComment(url.toString())).toBeUndefined();
   });
 });
