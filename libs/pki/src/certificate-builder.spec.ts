@@ -3,6 +3,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import {
   certificateInfoForTest,
+  expectPkiError,
   derToPemForTest,
   openssl,
   parseOpensslExtensions,
@@ -20,7 +21,6 @@ import {
 } from './certificate-builder';
 import type { CertificateInfo } from './certificate-info';
 import { parseCsr } from './csr';
-import { PkiError } from './errors';
 import { generateRsaKeyPair, type KeyPair } from './keys';
 import { encodeDistinguishedName } from './name';
 
@@ -91,16 +91,6 @@ function leafRequest(overrides: Partial<IssueCertificateRequest> = {}): IssueCer
   };
 }
 
-function expectCode(fn: () => unknown, code: string): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(thrown).toBeInstanceOf(PkiError);
-  expect((thrown as PkiError).code).toBe(code);
-}
 
 describe('buildSelfSignedCaCertificate', () => {
   it('passes `openssl verify -CAfile ca.pem ca.pem`', () => {
@@ -365,15 +355,15 @@ describe('issueCertificate', () => {
       ['a CRL URL with spaces', () => ({ crlDistributionPoints: ['http://crl.example.com/a b.crl'] }), 'INVALID_ARGUMENT'],
       ['a relative CRL URL', () => ({ crlDistributionPoints: ['/ca.crl'] }), 'INVALID_ARGUMENT'],
     ])('rejects %s', (_label, overrides, code) => {
-      expectCode(() => issueCertificate(leafRequest(overrides())), code);
+      expectPkiError(() => issueCertificate(leafRequest(overrides())), code);
     });
 
     it('rejects a self-signed CA request with an EC key or an empty subject', () => {
       const base = { notBefore: now, notAfter: new Date(now.getTime() + DAY), digest: 'sha256' as const, serial: randomSerial() };
-      expectCode(() => buildSelfSignedCaCertificate({ ...base, subjectDer: encodeDistinguishedName('CN=x'), keyPair: ec }), 'UNSUPPORTED_KEY');
-      expectCode(() => buildSelfSignedCaCertificate({ ...base, subjectDer: Buffer.from('3000', 'hex'), keyPair: caKeys }), 'INVALID_ARGUMENT');
+      expectPkiError(() => buildSelfSignedCaCertificate({ ...base, subjectDer: encodeDistinguishedName('CN=x'), keyPair: ec }), 'UNSUPPORTED_KEY');
+      expectPkiError(() => buildSelfSignedCaCertificate({ ...base, subjectDer: Buffer.from('3000', 'hex'), keyPair: caKeys }), 'INVALID_ARGUMENT');
       const mismatched: { privateKey: KeyObject; publicKey: KeyObject } = { privateKey: caKeys.privateKey, publicKey: ec.publicKey };
-      expectCode(() => buildSelfSignedCaCertificate({ ...base, subjectDer: encodeDistinguishedName('CN=x'), keyPair: mismatched }), 'INVALID_ARGUMENT');
+      expectPkiError(() => buildSelfSignedCaCertificate({ ...base, subjectDer: encodeDistinguishedName('CN=x'), keyPair: mismatched }), 'INVALID_ARGUMENT');
     });
   });
 });

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
-import { derToPemForTest, openssl, pemToDerForTest, readCsrFixture, Scratch } from './__fixtures__/test-helpers';
+import { derToPemForTest, expectPkiError, openssl, pemToDerForTest, readCsrFixture, Scratch } from './__fixtures__/test-helpers';
 import { parseCsr, CSR_LIMITS, type CsrInfo } from './csr';
 import { PkiError } from './errors';
 
@@ -49,16 +49,6 @@ function craftCsr(o: CraftOptions = {}): Buffer {
 const challengeAttr = (value: Buffer) => tlv(0x30, OID.challengePassword, tlv(0x31, value));
 const extensionsAttr = (...extensions: Buffer[]) => tlv(0x30, OID.extensionRequest, tlv(0x31, tlv(0x30, ...extensions)));
 
-function expectCode(fn: () => unknown, code: string): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(thrown).toBeInstanceOf(PkiError);
-  expect((thrown as PkiError).code).toBe(code);
-}
 
 describe('parseCsr with openssl-generated requests', () => {
   const scratch = new Scratch();
@@ -260,18 +250,18 @@ describe('parseCsr with crafted requests', () => {
     ['an empty SAN', [extensionsAttr(tlv(0x30, OID.san, tlv(0x04, tlv(0x30))))]],
     ['too many attributes', Array.from({ length: CSR_LIMITS.maxAttributes + 1 }, () => tlv(0x30, Buffer.from('0603550403', 'hex'), tlv(0x31)))],
   ])('rejects %s with MALFORMED_CSR', (_label, attributes) => {
-    expectCode(() => parseCsr(craftCsr({ attributes })), 'MALFORMED_CSR');
+    expectPkiError(() => parseCsr(craftCsr({ attributes })), 'MALFORMED_CSR');
   });
 
   it('reports a key algorithm Node cannot load as UNSUPPORTED_KEY', () => {
     // GOST R 34.10-2012 (256) SubjectPublicKeyInfo shape with junk key bits
     const spki = tlv(0x30, tlv(0x30, Buffer.from('06082a85030701010101', 'hex')), tlv(0x03, Buffer.from([0]), tlv(0x04, randomBytes(64))));
-    expectCode(() => parseCsr(craftCsr({ spki })), 'UNSUPPORTED_KEY');
+    expectPkiError(() => parseCsr(craftCsr({ spki })), 'UNSUPPORTED_KEY');
   });
 
   it('rejects a broken RSA key as MALFORMED_CSR', () => {
     const spki = tlv(0x30, tlv(0x30, Buffer.from('06092a864886f70d0101010500', 'hex')), tlv(0x03, Buffer.from([0]), Buffer.from('3003020100', 'hex')));
-    expectCode(() => parseCsr(craftCsr({ spki })), 'MALFORMED_CSR');
+    expectPkiError(() => parseCsr(craftCsr({ spki })), 'MALFORMED_CSR');
   });
 
   describe('RSA keys imported from the PKCS#1 RSAPublicKey (fast path) agree with the SPKI decoder', () => {
@@ -314,7 +304,7 @@ describe('parseCsr with crafted requests', () => {
       ['an empty INTEGER', spkiWith(tlv(0x30, rsaOid, Buffer.from('0200', 'hex')))],
     ])('rejects parameters OpenSSL cannot parse (%s) as MALFORMED_CSR, as the SPKI decoder does', (_label, spki) => {
       expect(opensslVerdict(spki)).toBeUndefined();
-      expectCode(() => parseCsr(craftCsr({ spki })), 'MALFORMED_CSR');
+      expectPkiError(() => parseCsr(craftCsr({ spki })), 'MALFORMED_CSR');
     });
 
     it('agrees with the SPKI decoder on mutated RSA keys', () => {
@@ -354,11 +344,11 @@ describe('parseCsr on hostile input', () => {
     ['deep nesting', Buffer.concat([Buffer.alloc(20_000, Buffer.from([0x30, 0x80]))])],
     ['input over the size cap', Buffer.concat([Buffer.from([0x30, 0x83, 0x01, 0x00, 0x00]), Buffer.alloc(CSR_LIMITS.maxBytes)])],
   ])('rejects %s with MALFORMED_CSR', (_label, der) => {
-    expectCode(() => parseCsr(der), 'MALFORMED_CSR');
+    expectPkiError(() => parseCsr(der), 'MALFORMED_CSR');
   });
 
   it('rejects every truncation of a valid request with MALFORMED_CSR', () => {
-    for (let n = 0; n < good.length; n += 7) expectCode(() => parseCsr(good.subarray(0, n)), 'MALFORMED_CSR');
+    for (let n = 0; n < good.length; n += 7) expectPkiError(() => parseCsr(good.subarray(0, n)), 'MALFORMED_CSR');
   });
 
   it('never throws anything but a PkiError for mutated requests', () => {

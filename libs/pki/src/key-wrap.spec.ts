@@ -1,5 +1,5 @@
 import { randomBytes, webcrypto } from 'node:crypto';
-import { PkiError } from './errors';
+import { expectPkiError } from './__fixtures__/test-helpers';
 import { unwrapSecret, wrapSecret } from './key-wrap';
 
 const kek = randomBytes(32);
@@ -7,15 +7,7 @@ const plaintext = Buffer.from('3082010a0282010100' + 'c0ffee'.repeat(40), 'hex')
 const aad = 'issuance.ca_key:4f1c2d3e-tenant-a';
 
 function expectUnwrapFailure(fn: () => unknown, secrets: Buffer[]): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(thrown).toBeInstanceOf(PkiError);
-  const e = thrown as PkiError;
-  expect(e.code).toBe('KEY_UNWRAP_FAILED');
+  const e = expectPkiError(fn, 'KEY_UNWRAP_FAILED');
   expect(e.message).toBe('key unwrap failed');
   for (const s of secrets) {
     expect(e.message).not.toContain(s.toString('hex'));

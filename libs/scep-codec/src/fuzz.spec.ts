@@ -31,6 +31,7 @@ import { berify } from './test-support/ber';
 import { encodeTree, mutateTree, toTree } from './test-support/ber-mutator';
 import type { TreeMutation } from './test-support/ber-mutator';
 import { fixture, fixtureCert, testPki } from './test-support/fixtures';
+import { applyByteMutations, byteMutation } from './test-support/byte-mutator';
 
 const { octetString, printableString, tlv } = derWriter;
 
@@ -297,58 +298,6 @@ function applyTreeMutations(seed: Buffer, mutations: ReadonlyArray<readonly [num
   let out = seed;
   for (const [at, mutation] of mutations) out = mutateTree(tree, at, mutation);
   return out;
-}
-
-type ByteMutation =
-  | { kind: 'flip'; at: number; bit: number }
-  | { kind: 'set'; at: number; value: number }
-  | { kind: 'insert'; at: number; bytes: Uint8Array }
-  | { kind: 'delete'; at: number; count: number }
-  | { kind: 'truncate'; at: number }
-  | { kind: 'append'; bytes: Uint8Array }
-  | { kind: 'repeat'; at: number; count: number; times: number };
-
-const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.constantFrom(0x00, 0x80, 0xff, 0x7f, 0x30, 0x84, 0x1f) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 16 }) }),
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('append' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 32 }) }),
-  fc.record({ kind: fc.constant('repeat' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 64 }), times: fc.integer({ min: 2, max: 40 }) }),
-);
-
-function applyByteMutations(seed: Buffer, mutations: readonly ByteMutation[]): Buffer {
-  let b = Buffer.from(seed);
-  for (const m of mutations) {
-    const at = b.length ? ('at' in m ? m.at % b.length : 0) : 0;
-    switch (m.kind) {
-      case 'flip':
-        if (b.length) b[at] ^= 1 << m.bit;
-        break;
-      case 'set':
-        if (b.length) b[at] = m.value;
-        break;
-      case 'insert':
-        b = Buffer.concat([b.subarray(0, at), m.bytes, b.subarray(at)]);
-        break;
-      case 'delete':
-        b = Buffer.concat([b.subarray(0, at), b.subarray(at + m.count)]);
-        break;
-      case 'truncate':
-        b = b.subarray(0, at);
-        break;
-      case 'append':
-        b = Buffer.concat([b, m.bytes]);
-        break;
-      case 'repeat': {
-        const piece = b.subarray(at, at + m.count);
-        b = Buffer.concat([b.subarray(0, at), ...Array.from({ length: m.times }, () => piece), b.subarray(at + m.count)]);
-        break;
-      }
-    }
-  }
-  return b;
 }
 
 const byteMutations = fc.array(byteMutation, { minLength: 1, maxLength: 4 });

@@ -25,10 +25,6 @@ describeIfClient('interop with certmonger', () => {
   let caPem: string;
 
   const gatewayLines = () => stack.logs.filter((l) => l.service === 'scep-gateway').map((l) => l.line);
-  const pkiOperations = () =>
-    gatewayLines()
-      .filter((l) => l.includes('"msg":"PKIOperation"'))
-      .map((l) => JSON.parse(l) as { messageType: number; pkiStatus: string; failInfo?: string; reason?: string; transactionId: string });
   const postCount = () => gatewayLines().filter((l) => l.includes('"method":"POST"')).length;
   const file = (name: string) => path.join(dir, name);
   const ca = 'acme';
@@ -71,8 +67,8 @@ describeIfClient('interop with certmonger', () => {
     expect(opensslVerify(caPem, file('enroll.crt')).output).toContain(': OK');
     expect(opensslText(file('enroll.crt'))).toContain('CN = server-1');
     expect(postCount()).toBe(posts); // certmonger never POSTs, even with POSTPKIOperation advertised
-    expect(pkiOperations().at(-1)).toMatchObject({ messageType: 19, pkiStatus: 'Success' });
-    expect(pkiOperations().at(-1)!.transactionId).toMatch(/^\d{70,78}$/); // decimal SHA-256 of the key
+    expect(stack.pkiOperations().at(-1)).toMatchObject({ messageType: 19, pkiStatus: 'Success' });
+    expect(stack.pkiOperations().at(-1)!.transactionId).toMatch(/^\d{70,78}$/); // decimal SHA-256 of the key
   });
 
   // Regression: our FAILURE and PENDING CertReps had no eContent, which OpenSSL's PKCS7_verify (scep-submit) refuses
@@ -82,7 +78,7 @@ describeIfClient('interop with certmonger', () => {
     expect(certmongerStatus(result.output)).toBe('CA_REJECTED');
     expect(result.output).toMatch(/ca-error: .*(not permitted|not supported)/);
     expect(fs.existsSync(file('intruder.crt'))).toBe(false);
-    expect(pkiOperations().at(-1)).toMatchObject({ messageType: 19, pkiStatus: 'Failure', failInfo: 'BadRequest' });
+    expect(stack.pkiOperations().at(-1)).toMatchObject({ messageType: 19, pkiStatus: 'Failure', failInfo: 'BadRequest' });
   });
 
   it('PENDING while the signer is down: CA_WORKING, then `getcert refresh` polls and gets the certificate', async () => {
@@ -113,7 +109,7 @@ describeIfClient('interop with certmonger', () => {
       expect(statuses).toContain('CA_WORKING'); // PENDING understood
       expect(certmongerStatus(result.output)).toBe('MONITORING');
       expect(opensslVerify(caPem, file('pending.crt')).ok).toBe(true);
-      const ops = pkiOperations().slice(-2);
+      const ops = stack.pkiOperations().slice(-2);
       expect(ops).toEqual([
         expect.objectContaining({ messageType: 19, pkiStatus: 'Pending' }),
         expect.objectContaining({ messageType: 19, pkiStatus: 'Success', transactionId: ops[0].transactionId }),
@@ -134,7 +130,7 @@ describeIfClient('interop with certmonger', () => {
     ] as const)('%s: a PKCSReq signed by the current certificate gets a new certificate', async (_name, command) => {
       const before = fs.readFileSync(file('enroll.crt'), 'utf8');
       const beforeSerial = new X509Certificate(before).serialNumber;
-      const from = pkiOperations().length;
+      const from = stack.pkiOperations().length;
       const result = await runCertmonger(home, [
         `cp ${file('enroll.crt')} ${file('before.crt')}`,
         `getcert ${command} -s -i enroll`,
@@ -143,7 +139,7 @@ describeIfClient('interop with certmonger', () => {
         'getcert list -s -i enroll',
       ]);
       const after = fs.readFileSync(file('enroll.crt'), 'utf8');
-      const ops = pkiOperations().slice(from);
+      const ops = stack.pkiOperations().slice(from);
       expect({ status: certmongerStatus(result.output), renewed: new X509Certificate(after).serialNumber !== beforeSerial, ops }).toEqual({
         status: 'MONITORING',
         renewed: true,

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { ContentTypes, FailInfo, MessageType, PkiStatus, decodeGetMessageParam, encodeIssuerAndSubject, parsePkiMessage, readCertRep, verifyPkiMessage } from '@scep/codec';
 import { derWriter, readCertificate } from '@scep/pki';
+import { byteMutation } from '@scep/codec/test-support';
 import { E2eStack, randomChallenge } from './support/e2e-stack';
+import { isAlive } from './support/local-processes';
 import {
   type Mutation,
   OID_SCEP,
@@ -150,13 +152,7 @@ describe(`gateway fuzz (seed ${SEED})`, () => {
   }
 
   const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-    fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-    fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.constantFrom(0x00, 0x80, 0xff, 0x30, 0x84) }),
-    fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-    fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 16 }) }),
-    fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-    fc.record({ kind: fc.constant('append' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 32 }) }),
-    fc.record({ kind: fc.constant('repeat' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 64 }), times: fc.integer({ min: 2, max: 30 }) }),
+    byteMutation,
     fc.record({ kind: fc.constant('length' as const), nth: fc.nat(), length: fc.constantFrom(0x8000_0000, 0xffff_ffff, 0x7fff_ffff, 1 << 20) }),
     fc.record({ kind: fc.constant('indefinite' as const), nth: fc.nat() }),
   );
@@ -377,7 +373,7 @@ describe(`gateway fuzz (seed ${SEED})`, () => {
   it('afterwards: the gateway runs, its memory stayed bounded, a valid enrollment succeeds, nothing else was issued', async () => {
     // Still serving, and the same process.
     expect(() => process.kill(gatewayPid, 0)).not.toThrow();
-    for (const [service, pid] of stack.pids()) expect({ service, alive: alive(pid) }).toEqual({ service, alive: true });
+    for (const [service, pid] of stack.pids()) expect({ service, alive: isAlive(pid) }).toEqual({ service, alive: true });
     expect(stack.pids().get('scep-gateway')).toBe(gatewayPid);
 
     const device = makeDevice('fuzz-after', challenge);
@@ -436,12 +432,3 @@ function vmKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 const mib = (kib: number) => (kib / 1024).toFixed(1);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

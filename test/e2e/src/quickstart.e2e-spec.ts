@@ -1,33 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { PkiStatus } from '@scep/codec';
 import { TEST_NATS_URL, TEST_POSTGRES, TEST_REDIS_URL, deleteRedisPrefix, runScopedName } from '@scep/testing';
 import { dropDatabase } from '@scep/persistence-migrations';
 import { bagToPem, opensslVerify, runScepclient, scepclientAvailable } from './support/scepclient';
 import { getCaCert, makeDevice, pkcsReq, postPkiOperation, read } from './support/test-client';
+import { freePort, isAlive } from './support/local-processes';
 import { scratchDir } from './support/scratch-dir';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The README's quick start, for real: `npm start`'s launcher builds, migrates, starts every service, bootstraps the
@@ -107,7 +89,7 @@ describe('quick start (npm start)', () => {
     launcher.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => launcher.once('exit', (c) => resolve(c)));
     expect(code).toBe(0);
-    for (let i = 0; i < 40 && servicePids.some(alive); i++) await new Promise((r) => setTimeout(r, 250));
-    expect(servicePids.filter(alive)).toEqual([]);
+    for (let i = 0; i < 40 && servicePids.some(isAlive); i++) await new Promise((r) => setTimeout(r, 250));
+    expect(servicePids.filter(isAlive)).toEqual([]);
   }, 240_000);
 });

@@ -24,10 +24,6 @@ describeIfClient('interop with strongSwan pki --scep', () => {
   let caPath: string;
 
   const gatewayLines = () => stack.logs.filter((l) => l.service === 'scep-gateway').map((l) => l.line);
-  const pkiOperations = (transactionId?: string) =>
-    gatewayLines()
-      .filter((l) => l.includes('"msg":"PKIOperation"') && (!transactionId || l.includes(transactionId)))
-      .map((l) => JSON.parse(l) as { messageType: number; pkiStatus: string; failInfo?: string; reason?: string });
   const transactionIdOf = (output: string) => /transaction ID: ([0-9A-F]{40})/.exec(output)?.[1];
 
   beforeAll(async () => {
@@ -63,7 +59,7 @@ describeIfClient('interop with strongSwan pki --scep', () => {
     const text = opensslText(result.certPath);
     expect(text).toContain('CN = vpn-gw-1');
     expect(text).toMatch(/CA:FALSE/);
-    expect(pkiOperations(transactionIdOf(result.output))).toEqual([expect.objectContaining({ messageType: 19, pkiStatus: 'Success' })]);
+    expect(stack.pkiOperations(transactionIdOf(result.output))).toEqual([expect.objectContaining({ messageType: 19, pkiStatus: 'Success' })]);
   });
 
   it.each([
@@ -75,7 +71,7 @@ describeIfClient('interop with strongSwan pki --scep', () => {
     const result = await strongswanEnroll({ url, dir, keyPath: key, dn: `C=US, O=Acme, CN=vpn-${tag}`, challenge, raPath, caPath, ...options });
     expect({ code: result.code, log: result.code === 0 ? '' : result.output.slice(-2000) }).toEqual({ code: 0, log: '' });
     expect(opensslVerify(caPem, result.certPath).ok).toBe(true);
-    expect(pkiOperations(transactionIdOf(result.output))).toEqual([expect.objectContaining({ messageType: 19, pkiStatus: 'Success' })]);
+    expect(stack.pkiOperations(transactionIdOf(result.output))).toEqual([expect.objectContaining({ messageType: 19, pkiStatus: 'Success' })]);
   });
 
   // strongSwan 5.9.8 bug (fixed upstream): scep_parse_caps sets bit (1 << index) but the checks test the enum value as
@@ -92,7 +88,7 @@ describeIfClient('interop with strongSwan pki --scep', () => {
     const result = await strongswanEnroll({ url, dir, keyPath: key, dn: 'C=US, O=Acme, CN=intruder', challenge: `${challenge}x`, raPath, caPath, cipher: 'des3' });
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(/badRequest/);
-    expect(pkiOperations(transactionIdOf(result.output))).toEqual([expect.objectContaining({ messageType: 19, pkiStatus: 'Failure', failInfo: 'BadRequest' })]);
+    expect(stack.pkiOperations(transactionIdOf(result.output))).toEqual([expect.objectContaining({ messageType: 19, pkiStatus: 'Failure', failInfo: 'BadRequest' })]);
   });
 
   it('PENDING while the signer is down: the client polls with CertPoll (20) every 2 s and gets the certificate once it is back', async () => {
@@ -113,7 +109,7 @@ describeIfClient('interop with strongSwan pki --scep', () => {
       expect(result.output).toMatch(/SCEP request pending, polling every 2 seconds/);
       expect(result.code).toBe(0);
       expect(opensslVerify(caPem, result.certPath).ok).toBe(true);
-      const ops = pkiOperations(transactionIdOf(result.output));
+      const ops = stack.pkiOperations(transactionIdOf(result.output));
       expect(ops[0]).toMatchObject({ messageType: 19, pkiStatus: 'Pending' });
       expect(ops.slice(1).every((o) => o.messageType === 20)).toBe(true);
       expect(ops.filter((o) => o.pkiStatus === 'Pending').length).toBeGreaterThanOrEqual(2);
@@ -144,7 +140,7 @@ describeIfClient('interop with strongSwan pki --scep', () => {
       // No challenge: a certificate-authenticated renewal must not need one (RFC 8894 §3.3.1.2).
       const result = await strongswanEnroll({ url, dir, keyPath: newKey, dn: 'C=US, O=Acme, CN=vpn-renew', raPath, caPath, cipher: 'des3',
         oldCertPath: oldCert, oldKeyPath: oldKey, renewalViaPkcsReq: viaPkcsReq });
-      const ops = pkiOperations(transactionIdOf(result.output));
+      const ops = stack.pkiOperations(transactionIdOf(result.output));
       expect({ code: result.code, ops, log: result.code === 0 ? '' : result.output.slice(-1500) }).toEqual({
         code: 0,
         ops: [expect.objectContaining({ messageType, pkiStatus: 'Success' })],

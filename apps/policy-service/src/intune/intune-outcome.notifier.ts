@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ChallengeNotifyOutcome } from '@scep/contracts';
+import { ChallengeNotifyOutcome, type RpcRequest } from '@scep/contracts';
 import type { EnrollmentTransactionEntity } from '@scep/persistence-enrollment';
 import { RpcClient } from '@scep/transport';
 
@@ -17,25 +17,13 @@ export class IntuneOutcomeNotifier {
   constructor(private readonly rpc: RpcClient) {}
 
   /** Issued: called from the outcome job, so a failed call is retried with the job (nothing lost). */
-  async issued(row: EnrollmentTransactionEntity, certificateDer: Buffer): Promise<void> {
-    await this.rpc.call(ChallengeNotifyOutcome, {
-      tenantId: row.tenantId,
-      profileId: row.profileId,
-      transactionId: row.transactionId,
-      csrDer: row.csrDer.toString('base64'),
-      outcome: { kind: 'issued', certificateDer: certificateDer.toString('base64') },
-    });
+  issued(row: EnrollmentTransactionEntity, certificateDer: Buffer): Promise<void> {
+    return this.notify(row, { kind: 'issued', certificateDer: certificateDer.toString('base64') });
   }
 
   /** Refused or failed after Intune validated the request. */
-  async failed(row: EnrollmentTransactionEntity, description: string): Promise<void> {
-    await this.rpc.call(ChallengeNotifyOutcome, {
-      tenantId: row.tenantId,
-      profileId: row.profileId,
-      transactionId: row.transactionId,
-      csrDer: row.csrDer.toString('base64'),
-      outcome: { kind: 'failed', hResult: E_FAIL, description: description.slice(0, 255) },
-    });
+  failed(row: EnrollmentTransactionEntity, description: string): Promise<void> {
+    return this.notify(row, { kind: 'failed', hResult: E_FAIL, description: description.slice(0, 255) });
   }
 
   /** From the request path: best effort, logged (the device's answer must not wait for Intune). */
@@ -43,5 +31,15 @@ export class IntuneOutcomeNotifier {
     this.failed(row, description).catch((error: unknown) =>
       this.logger.error({ tenantId: row.tenantId, transactionId: row.transactionId, reason: error instanceof Error ? error.name : 'error' }, 'could not queue the Intune failure notification'),
     );
+  }
+
+  private async notify(row: EnrollmentTransactionEntity, outcome: RpcRequest<typeof ChallengeNotifyOutcome>['outcome']): Promise<void> {
+    await this.rpc.call(ChallengeNotifyOutcome, {
+      tenantId: row.tenantId,
+      profileId: row.profileId,
+      transactionId: row.transactionId,
+      csrDer: row.csrDer.toString('base64'),
+      outcome,
+    });
   }
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { CertificateInfo } from '../certificate-info';
+import { PkiError } from '../errors';
 
 export const FIXTURES_DIR = __dirname;
 
@@ -124,4 +125,17 @@ export function certificateInfoForTest(der: Buffer): CertificateInfo {
     isCA: x509.ca,
     selfIssued: x509.subject === x509.issuer,
   };
+}
+
+/** Runs `fn`, expects it to throw a PkiError with `code`, and returns the error for further checks. */
+export function expectPkiError(fn: () => unknown, code: string): PkiError {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (err) {
+    thrown = err;
+  }
+  expect(thrown).toBeInstanceOf(PkiError);
+  expect((thrown as PkiError).code).toBe(code);
+  return thrown as PkiError;
 }

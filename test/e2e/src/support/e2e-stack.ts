@@ -1,23 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
 import { type TestDatabase, TEST_NATS_URL, TEST_REDIS_URL, createTestDatabase, deleteRedisPrefix, runScopedName } from '@scep/testing';
 import { OtlpCollector } from './otlp-collector';
+import { freePort } from './local-processes';
 
 // Plain CommonJS helpers shared with `npm start` (tools/stack), outside any Nx project: loaded by computed path.
 const toolsDir = path.resolve(__dirname, '..', '..', '..', '..', 'tools', 'stack');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const stackTools = require(path.join(toolsDir, 'stack.cjs')) as {
   ROOT: string;
   startStack(options: { env: Record<string, string>; logDir?: string; onLine?: (service: string, line: string) => void; readyTimeoutMs?: number }): Promise<RunningStack>;
 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const secretsTools = require(path.join(toolsDir, 'secrets.cjs')) as {
   generateSecrets(): Record<string, string>;
   secretEnv(s: Record<string, string>): Record<string, string>;
   randomChallenge(length?: number): string;
 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const adminTools = require(path.join(toolsDir, 'admin-client.cjs')) as {
   adminClient(baseUrl: string, apiKey: string): AdminClient;
   ensureTenantProfile(o: Record<string, unknown>): Promise<{ ca: { id: string; certificatePem: string }; profile: { id: string; scepUrl: string } }>;
@@ -36,17 +33,6 @@ interface RunningStack {
 }
 
 export const randomChallenge = secretsTools.randomChallenge;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** One isolated deployment: its own database, Redis prefix, RPC namespace, ports, secrets and trace collector. */
 export class E2eStack {
@@ -120,6 +106,13 @@ export class E2eStack {
   }
 
   /** What a service reported in its ready line (e.g. its URL). */
+  /** The gateway's PKIOperation log entries (one per answered request), optionally of one transaction. */
+  pkiOperations(transactionId?: string): Array<{ messageType: number; pkiStatus: string; failInfo?: string; reason?: string; transactionId: string }> {
+    return this.logs
+      .filter((l) => l.service === 'scep-gateway' && l.line.includes('"msg":"PKIOperation"') && (!transactionId || l.line.includes(transactionId)))
+      .map((l) => JSON.parse(l.line));
+  }
+
   readyDetails(service: string): Record<string, unknown> {
     return this.running?.services.get(service)?.details ?? {};
   }

@@ -5,6 +5,7 @@ import { constants, sign, type KeyObject } from 'node:crypto';
 import net from 'node:net';
 import { berBytes, berChildren, readBerStrict, derWriter } from '@scep/pki';
 import type { BerNode } from '@scep/pki';
+import { applyByteMutation, type ByteMutation } from '@scep/codec/test-support';
 
 const { algorithmIdentifier, bitString, integer, octetString, oid, sequence, setOf, sortedSetContent, tlv } = derWriter;
 
@@ -181,14 +182,9 @@ function children(node: BerNode | undefined, n: number): BerNode[] {
 // ---------------------------------------------------------------------------------------------------------------
 // Byte-level mutations and a small structural one (lengths), driven by numbers from fast-check.
 
+/** The shared byte-level mutations plus two structural ones that keep the DER tree walkable. */
 export type Mutation =
-  | { kind: 'flip'; at: number; bit: number }
-  | { kind: 'set'; at: number; value: number }
-  | { kind: 'insert'; at: number; bytes: Uint8Array }
-  | { kind: 'delete'; at: number; count: number }
-  | { kind: 'truncate'; at: number }
-  | { kind: 'append'; bytes: Uint8Array }
-  | { kind: 'repeat'; at: number; count: number; times: number }
+  | ByteMutation
   /** Rewrites the length of the TLV whose header starts at the n-th 0x30/0x31/0x04/0xA0 octet to 4 octets declaring `length`. */
   | { kind: 'length'; nth: number; length: number }
   /** Re-encodes the n-th definite SEQUENCE / [0] as indefinite (BER) — an Apple-style encoding, still valid when nothing else breaks. */
@@ -197,44 +193,18 @@ export type Mutation =
 export function mutate(seed: Buffer, mutations: readonly Mutation[]): Buffer {
   let b: Buffer = Buffer.from(seed);
   for (const m of mutations) {
-    const at = b.length && 'at' in m ? m.at % b.length : 0;
-    switch (m.kind) {
-      case 'flip':
-        if (b.length) b[at] = (b[at] as number) ^ (1 << m.bit);
-        break;
-      case 'set':
-        if (b.length) b[at] = m.value;
-        break;
-      case 'insert':
-        b = Buffer.concat([b.subarray(0, at), m.bytes, b.subarray(at)]);
-        break;
-      case 'delete':
-        b = Buffer.concat([b.subarray(0, at), b.subarray(at + m.count)]);
-        break;
-      case 'truncate':
-        b = b.subarray(0, at);
-        break;
-      case 'append':
-        b = Buffer.concat([b, m.bytes]);
-        break;
-      case 'repeat': {
-        const piece = b.subarray(at, at + m.count);
-        b = Buffer.concat([b.subarray(0, at), ...Array.from({ length: m.times }, () => piece), b.subarray(at + m.count)]);
-        break;
-      }
-      case 'length':
-      case 'indefinite': {
-        const header = nthHeader(b, m.nth, m.kind === 'indefinite' ? [0x30, 0xa0] : [0x30, 0x31, 0x04, 0xa0]);
-        if (!header) break;
-        if (m.kind === 'length') {
-          const len = Buffer.alloc(4);
-          len.writeUInt32BE(m.length >>> 0);
-          b = Buffer.concat([b.subarray(0, header.start + 1), Buffer.from([0x84]), len, b.subarray(header.contentStart)]);
-        } else {
-          b = indefiniteAlongPath(b, header.start);
-        }
-        break;
-      }
+    if (m.kind !== 'length' && m.kind !== 'indefinite') {
+      b = applyByteMutation(b, m);
+      continue;
+    }
+    const header = nthHeader(b, m.nth, m.kind === 'indefinite' ? [0x30, 0xa0] : [0x30, 0x31, 0x04, 0xa0]);
+    if (!header) continue;
+    if (m.kind === 'length') {
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(m.length >>> 0);
+      b = Buffer.concat([b.subarray(0, header.start + 1), Buffer.from([0x84]), len, b.subarray(header.contentStart)]);
+    } else {
+      b = indefiniteAlongPath(b, header.start);
     }
   }
   return b;
