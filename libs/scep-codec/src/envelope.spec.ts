@@ -5,6 +5,7 @@ import { openEnvelope, replyCipherFor, sealEnvelope } from './envelope';
 import type { RecipientKey } from './envelope';
 import { ScepCodecError } from './errors';
 import { buildEnvelope } from './internal/envelope-writer';
+import { decryptKeyPkcs1 } from './internal/key-transport';
 import { fixture, openssl, opensslAvailable, scratch, testPki } from './test-support/fixtures';
 import { FIXTURES } from './test-support/fixtures';
 
@@ -143,11 +144,20 @@ describe('openEnvelope', () => {
       }
     });
 
-    it('implicit rejection is deterministic for a given ciphertext', () => {
-      const tampered = withEncryptedKey(valid, pkcs1(randomBytes(24)));
-      const a = codeOf(() => openEnvelope(tampered, [ra]));
-      const b = codeOf(() => openEnvelope(tampered, [ra]));
-      expect(a).toEqual(b);
+    it('implicit rejection: a synthetic key per ciphertext, the same one every time, never the real key', () => {
+      const block = pkcs1(randomBytes(24)); // a well-formed block carrying a CEK of the wrong length for AES-128
+      const first = decryptKeyPkcs1(pki.raKey, block, 16);
+      const again = decryptKeyPkcs1(pki.raKey, block, 16);
+      const other = decryptKeyPkcs1(pki.raKey, pkcs1(randomBytes(24)), 16);
+      expect(first.valid).toBe(false);
+      expect(first.key).toHaveLength(16);
+      expect(again).toEqual(first);
+      expect(other.valid).toBe(false);
+      expect(other.key.equals(first.key)).toBe(false);
+      // The same block asked for its true length opens: the synthetic key above was not the message.
+      const cek = randomBytes(24);
+      const opened = decryptKeyPkcs1(pki.raKey, pkcs1(cek), 24);
+      expect(opened).toEqual({ key: cek, valid: true });
     });
   });
 });

@@ -39,8 +39,8 @@ function decryptError(): ScepCodecError {
 
 /**
  * Selects the RecipientInfo addressed to one of `recipients` (issuerAndSerialNumber or SKI rid), decrypts the
- * content-encryption key with RSA PKCS#1 v1.5 (RSA_NO_PADDING + own unpadding with implicit rejection, because
- * Node 20 refuses the padded call), then the content. Accepts a ContentInfo(id-envelopedData) or a bare EnvelopedData,
+ * content-encryption key with RSA PKCS#1 v1.5 (RSA_NO_PADDING + branch-free unpadding with implicit
+ * rejection, docs/adr/006-node-24-runtime.md), then the content. Accepts a ContentInfo(id-envelopedData) or a bare EnvelopedData,
  * primitive or constructed encryptedContent. Unsupported cipher: ScepCodecError ALGORITHM (badAlg). Every other failure
  * (no matching recipient, bad padding, wrong key, bad content padding) throws the same ScepCodecError DECRYPT (badRequest).
  */

@@ -2,7 +2,7 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { CipherSpec } from './algorithms';
 
-/** Single DES runs as 3DES-EDE with K1 = K2 = K3 (identical output; Node 20 ships no plain DES without the legacy provider). */
+/** Single DES runs as 3DES-EDE with K1 = K2 = K3 (identical output; OpenSSL 3 offers plain DES only through its legacy provider). */
 function nodeKey(spec: CipherSpec, key: Buffer): Buffer {
   return spec.name === 'des-cbc' ? Buffer.concat([key, key, key]) : key;
 }

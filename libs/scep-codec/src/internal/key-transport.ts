@@ -1,14 +1,14 @@
 // RSA key transport of the content-encryption key (RFC 8894 §3.5.2 via RFC 3370 §4.2: PKCS#1 v1.5;
 // RSAES-OAEP per RFC 3560 where a client uses it).
 //
-// Node 20 refuses privateDecrypt with RSA_PKCS1_PADDING (CVE-2023-46809) and the legacy padded call is a
-// Bleichenbacher oracle anyway. So: raw RSA (RSA_NO_PADDING, native speed), then the EME-PKCS1-v1_5 check
+// Raw RSA (RSA_NO_PADDING, native speed), then the EME-PKCS1-v1_5 check
 // (RFC 8017 §7.2.2 step 3) done without data-dependent branches, knowing the CEK length the cipher needs;
 // on any mismatch the caller gets a pseudo-random CEK of that length, derived from the ciphertext and a
 // per-process secret (implicit rejection, as OpenSSL ≥ 3.2 does), together with a `valid` verdict. The caller
 // decrypts the content with that key either way and only then, after the same work, fails when either step
-// failed: one outcome for every cause, no oracle (scep-protocol.md §13, §14) — and deterministic, because
-// garbage that happens to end in valid CBC padding (about 1 in 256) is still refused.
+// failed: one outcome for every cause, no oracle — and deterministic, because garbage that happens to end in
+// valid CBC padding (about 1 in 256) is still refused. Why this stays in JS although Node 24's OpenSSL does implicit
+// rejection natively: docs/adr/006-node-24-runtime.md.
 import { constants, createHmac, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 
@@ -91,7 +91,7 @@ export function decryptKeyOaep(privateKey: KeyObject, encryptedKey: Uint8Array, 
   return privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash }, encryptedKey);
 }
 
-/** PKCS#1 v1.5 encryption of a content-encryption key to a recipient's RSA public key (allowed by Node 20). */
+/** PKCS#1 v1.5 encryption of a content-encryption key to a recipient's RSA public key. */
 export function encryptKeyPkcs1(publicKey: KeyObject, cek: Uint8Array): Buffer {
   return publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, cek);
 }
