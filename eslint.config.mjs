@@ -4,6 +4,7 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 const pureBanned = ['@nestjs/*', 'typeorm', 'bullmq', 'ioredis', 'pg', 'nats', 'pino', '@opentelemetry/*'];
+const gatewayBanned = ['bullmq', '@nestjs/bullmq', 'bullmq-otel', 'ioredis'];
 
 export default [
   ...nx.configs['flat/base'],
@@ -19,14 +20,18 @@ export default [
           allow: [],
           depConstraints: [
             // --- scope: who may use whose code and tables ---
-            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:testing', 'scope:gateway', 'scope:shared'] },
-            { sourceTag: 'scope:challenge', onlyDependOnLibsWithTags: ['scope:testing', 'scope:challenge', 'scope:shared'] },
-            { sourceTag: 'scope:policy', onlyDependOnLibsWithTags: ['scope:testing', 'scope:policy', 'scope:shared'] },
-            { sourceTag: 'scope:signer', onlyDependOnLibsWithTags: ['scope:testing', 'scope:signer', 'scope:shared'] },
-            { sourceTag: 'scope:admin', onlyDependOnLibsWithTags: ['scope:testing', 'scope:admin', 'scope:shared'] },
+            // The internet-facing gateway: no queue, no Redis, no signing approvals (assume it is compromised).
+            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:testing', 'scope:gateway', 'scope:shared'], bannedExternalImports: gatewayBanned },
+            { sourceTag: 'scope:challenge', onlyDependOnLibsWithTags: ['scope:testing', 'scope:challenge', 'scope:queues', 'scope:shared'] },
+            // Policy and signer alone share the key that approves a signing plan (docs/adr/007-enrollment-path-v2.md).
+            { sourceTag: 'scope:policy', onlyDependOnLibsWithTags: ['scope:testing', 'scope:policy', 'scope:approval', 'scope:queues', 'scope:shared'] },
+            { sourceTag: 'scope:signer', onlyDependOnLibsWithTags: ['scope:testing', 'scope:signer', 'scope:approval', 'scope:queues', 'scope:shared'] },
+            { sourceTag: 'scope:admin', onlyDependOnLibsWithTags: ['scope:testing', 'scope:admin', 'scope:queues', 'scope:shared'] },
             { sourceTag: 'scope:ops', onlyDependOnLibsWithTags: ['scope:testing', 'scope:ops', 'scope:shared'] },
+            { sourceTag: 'scope:approval', onlyDependOnLibsWithTags: ['scope:testing', 'scope:approval', 'scope:shared'] },
+            { sourceTag: 'scope:queues', onlyDependOnLibsWithTags: ['scope:testing', 'scope:queues', 'scope:shared'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:testing', 'scope:shared'] },
-            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:testing', 'scope:shared', 'scope:ops'] },
+            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:testing', 'scope:shared', 'scope:queues', 'scope:ops'] },
             // --- type: layering ---
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:testing', 'type:data', 'type:infra', 'type:pure', 'type:contracts'] },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:testing', 'type:infra', 'type:pure', 'type:contracts'] },

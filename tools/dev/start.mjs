@@ -27,7 +27,13 @@ function step(message) {
 }
 
 function loadOrCreateSecrets() {
-  if (fs.existsSync(SECRETS_FILE)) return { secrets: JSON.parse(fs.readFileSync(SECRETS_FILE, 'utf8')), created: false };
+  if (fs.existsSync(SECRETS_FILE)) {
+    // A file from an older checkout may lack a secret added since: add it, keep the others (they wrap stored keys).
+    const stored = JSON.parse(fs.readFileSync(SECRETS_FILE, 'utf8'));
+    const secrets = { ...generateSecrets(), ...stored };
+    if (Object.keys(secrets).length !== Object.keys(stored).length) fs.writeFileSync(SECRETS_FILE, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+    return { secrets, created: false };
+  }
   fs.mkdirSync(LOCAL, { recursive: true });
   const secrets = generateSecrets();
   fs.writeFileSync(SECRETS_FILE, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });

@@ -20,15 +20,21 @@ function generateSecrets() {
     SIGNER_CA_KEK: crypto.randomBytes(32).toString('base64'),
     RA_KEK: crypto.randomBytes(32).toString('base64'),
     CHALLENGE_PEPPER: crypto.randomBytes(32).toString('base64'),
+    APPROVAL_KEY: crypto.randomBytes(32).toString('base64'),
     ADMIN_BOOTSTRAP_API_KEY: `scep_${crypto.randomBytes(8).toString('hex')}_${crypto.randomBytes(32).toString('base64url')}`,
     DEV_CHALLENGE: randomChallenge(),
   };
 }
 
-/** The environment each service needs from the secrets (the RA KEK goes to the signer and the gateway). */
+/**
+ * The environment each service needs from the secrets: the RA KEK goes to the signer and the gateway, the approval
+ * key to the policy service and the signer (docs/adr/007-enrollment-path-v2.md).
+ */
 function secretEnv(secrets) {
   return {
     SIGNER_CA_KEK: secrets.SIGNER_CA_KEK,
+    POLICY_APPROVAL_KEY: secrets.APPROVAL_KEY,
+    SIGNER_APPROVAL_KEY: secrets.APPROVAL_KEY,
     SIGNER_RA_KEK: secrets.RA_KEK,
     SCEP_GATEWAY_RA_KEK: secrets.RA_KEK,
     CHALLENGE_PEPPER: secrets.CHALLENGE_PEPPER,

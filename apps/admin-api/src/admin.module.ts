@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { databaseRootModule } from '@scep/persistence-core';
-import { CertificateAuthorityReader, IssuedCertificateReader } from '@scep/persistence-read';
+import { CertificateAuthorityReader, ChallengeModeReader, IssuedCertificateReader } from '@scep/persistence-read';
 import { tenancyEntities } from '@scep/persistence-tenancy';
 import { telemetryLoggerModule } from '@scep/telemetry';
-import { RpcClient, TenancyEvents } from '@scep/transport';
+import { NatsConnection, RpcClient, TenancyEvents } from '@scep/transport';
 import { adminConfig } from './admin-config';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -33,6 +33,8 @@ import { TenantsController } from './tenants/tenants.controller';
     ProfilesService,
     CertificateAuthorityReader,
     IssuedCertificateReader,
+    ChallengeModeReader,
+    NatsConnection,
     RpcClient,
     TenancyEvents,
   ],

@@ -18,7 +18,7 @@ import {
 } from '@scep/contracts';
 import { buildSelfSignedCaCertificate, encodeDistinguishedName, randomSerial } from '@scep/pki';
 import { FakeIntune, TEST_REDIS_URL, type TestDatabase, createTestDatabase, deleteRedisPrefix } from '@scep/testing';
-import { RpcCallError, RpcClient, rpcServerStrategy } from '@scep/transport';
+import { NatsConnection, RpcCallError, RpcClient, rpcServerStrategy } from '@scep/transport';
 import { capturedLogs, eventually, randomHex } from './challenge-test-app.int';
 import { ChallengeModule } from './challenge.module';
 
@@ -27,7 +27,7 @@ class Caller {
   constructor(readonly rpc: RpcClient) {}
 }
 
-@Module({ providers: [RpcClient, Caller] })
+@Module({ providers: [NatsConnection, RpcClient, Caller] })
 class CallerModule {}
 
 /** Values that must never be found in a log line, a stored row or Redis. */

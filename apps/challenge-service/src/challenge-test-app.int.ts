@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import { ChallengeVerify, Queues, type RpcRequest } from '@scep/contracts';
 import { challengeEntities } from '@scep/persistence-challenge';
 import { databaseRootModule } from '@scep/persistence-core';
-import { queueModule, queueRootModule } from '@scep/transport';
+import { queueModule, queueRootModule } from '@scep/queues';
 import { challengeProviders } from './challenge.module';
 
 /** Every argument of every log call, serialized: what a logger backend would receive. */

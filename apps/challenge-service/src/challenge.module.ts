@@ -9,7 +9,8 @@ import {
 } from '@scep/persistence-challenge';
 import { databaseRootModule } from '@scep/persistence-core';
 import { telemetryLoggerModule } from '@scep/telemetry';
-import { TenancyEvents, queueModule, queueRootModule } from '@scep/transport';
+import { NatsConnection, TenancyEvents } from '@scep/transport';
+import { queueModule, queueRootModule } from '@scep/queues';
 import { challengeConfig } from './challenge-config';
 import { ChallengeRpcController } from './challenge-rpc.controller';
 import { DynamicChallengeService } from './dynamic-challenge/dynamic-challenge.service';
@@ -31,6 +32,7 @@ import { WebhookChallengeValidator } from './webhook/webhook-validator';
 
 /** Every provider of the service, also used by the integration tests to build the same graph. */
 export const challengeProviders = [
+  NatsConnection,
   TenancyEvents,
   ChallengeSecretBox,
   ChallengeMetrics,

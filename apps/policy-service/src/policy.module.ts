@@ -1,44 +1,64 @@
 import { Module } from '@nestjs/common';
 import { Queues } from '@scep/contracts';
-import { databaseRootModule } from '@scep/persistence-core';
-import { EnrollmentTransactionRepository, enrollmentEntities } from '@scep/persistence-enrollment';
+import { SqlClient, databaseRootModule } from '@scep/persistence-core';
+import { EnrollmentTransactionRepository, ProfilePolicyRepository, enrollmentEntities } from '@scep/persistence-enrollment';
 import { IssuedCertificateReader, ProfileSettingsReader } from '@scep/persistence-read';
-import { telemetryLoggerModule } from '@scep/telemetry';
-import { RpcClient, TenancyEvents, queueModule, queueRootModule } from '@scep/transport';
-import { EnrollmentRpcController } from './enrollment/enrollment-rpc.controller';
+import { queueModule, queueRootModule } from '@scep/queues';
+import { opsProviders, telemetryLoggerModule } from '@scep/telemetry';
+import { NatsConnection, RpcClient, TenancyEvents } from '@scep/transport';
 import { ApprovalService } from './enrollment/approval.service';
+import { ChallengeCheck } from './enrollment/challenge-check';
 import { DryRunService } from './enrollment/dry-run.service';
+import { EnrollmentRpcController } from './enrollment/enrollment-rpc.controller';
 import { EnrollmentService } from './enrollment/enrollment.service';
 import { IntuneOutcomeNotifier } from './intune/intune-outcome.notifier';
-import { SigningQueueProducer } from './enrollment/signing-queue.producer';
-import { EnrollmentOutcomesProcessor } from './outcomes/enrollment-outcomes.processor';
 import { policyConfig } from './policy-config';
 import { ProfileSettingsCache } from './profiles/profile-settings.cache';
 import { PolicyRulesRpcController } from './rules/policy-rules-rpc.controller';
 import { PolicyRulesStore } from './rules/policy-rules.store';
+import { IssuanceRecorder } from './signing/issuance-recorder';
+import { SigningApprovals } from './signing/signing-approvals';
+import { SigningOutcomesListener } from './signing/signing-outcomes.listener';
+import { SigningQueueProducer } from './signing/signing-queue.producer';
+import { SigningReconciler } from './signing/signing-reconciler';
+import { SigningReplica } from './signing/signing-replica';
+import { SigningRequests } from './signing/signing-requests';
+import { SigningWaiters } from './signing/signing-waiters';
 
+/** Owner of enrollment transactions and policy rules; the only service that puts work on the signer's queue. */
 @Module({
   imports: [
     telemetryLoggerModule('policy-service', policyConfig().LOG_LEVEL),
     databaseRootModule('policy-service', enrollmentEntities),
     queueRootModule(),
-    queueModule(Queues.certificateSigning, Queues.enrollmentOutcomes),
+    queueModule(Queues.certificateSigning),
   ],
   controllers: [EnrollmentRpcController, PolicyRulesRpcController],
   providers: [
+    SqlClient,
     EnrollmentTransactionRepository,
+    ProfilePolicyRepository,
     ProfileSettingsReader,
     IssuedCertificateReader,
     PolicyRulesStore,
     ProfileSettingsCache,
+    NatsConnection,
     TenancyEvents,
+    RpcClient,
+    ChallengeCheck,
+    SigningReplica,
+    SigningApprovals,
     SigningQueueProducer,
+    SigningRequests,
+    SigningWaiters,
+    IssuanceRecorder,
+    SigningOutcomesListener,
+    SigningReconciler,
     EnrollmentService,
     ApprovalService,
     DryRunService,
     IntuneOutcomeNotifier,
-    RpcClient,
-    EnrollmentOutcomesProcessor,
+    ...opsProviders(() => ({ host: policyConfig().POLICY_OPS_HOST, port: policyConfig().POLICY_OPS_PORT, portVariable: 'POLICY_OPS_PORT' })),
   ],
 })
 export class PolicyModule {}

@@ -2,20 +2,42 @@ import { Module } from '@nestjs/common';
 import { databaseRootModule } from '@scep/persistence-core';
 import { CrlReader, IssuedCertificateReader, ScepEndpointReader } from '@scep/persistence-read';
 import { telemetryLoggerModule } from '@scep/telemetry';
-import { RpcClient, TenancyEvents } from '@scep/transport';
+import { NatsConnection, RpcClient, TenancyEvents } from '@scep/transport';
 import { CrlController } from './crl/crl.controller';
 import { ScepEndpointCache } from './endpoints/scep-endpoint.cache';
 import { gatewayConfig } from './gateway-config';
 import { HealthController } from './health.controller';
-import { PkiOperationService } from './scep/pki-operation.service';
+import { CertRepResponder } from './pki-operation/cert-rep.responder';
+import { CertPollHandler } from './pki-operation/handlers/cert-poll.handler';
+import { CertificateRequestHandler } from './pki-operation/handlers/certificate-request.handler';
+import { GetCertHandler } from './pki-operation/handlers/get-cert.handler';
+import { GetCrlHandler } from './pki-operation/handlers/get-crl.handler';
+import { PkiOperationService } from './pki-operation/pki-operation.service';
 import { ScepHttpService } from './scep/scep-http.service';
 import { ScepController } from './scep/scep.controller';
-import { SigningJobWaiter } from './signing/signing-job.waiter';
 
-/** The device-facing edge. No entities of its own; reads public endpoint material; holds RA keys only. */
+/**
+ * The device-facing edge. No entities of its own; reads public endpoint material; holds RA keys only; talks to the
+ * policy service over NATS and to nothing else — no Redis, no queue, no signing approvals (docs/adr/007).
+ */
 @Module({
   imports: [telemetryLoggerModule('scep-gateway', gatewayConfig().LOG_LEVEL), databaseRootModule('scep-gateway', [])],
   controllers: [ScepController, CrlController, HealthController],
-  providers: [ScepEndpointReader, IssuedCertificateReader, CrlReader, ScepEndpointCache, TenancyEvents, RpcClient, SigningJobWaiter, PkiOperationService, ScepHttpService],
+  providers: [
+    ScepEndpointReader,
+    IssuedCertificateReader,
+    CrlReader,
+    ScepEndpointCache,
+    NatsConnection,
+    TenancyEvents,
+    RpcClient,
+    CertificateRequestHandler,
+    CertPollHandler,
+    GetCertHandler,
+    GetCrlHandler,
+    CertRepResponder,
+    PkiOperationService,
+    ScepHttpService,
+  ],
 })
 export class GatewayModule {}

@@ -1,11 +1,16 @@
 import { z } from 'zod';
-import { loadConfig, logEnv, secretKey32 } from '@scep/config';
+import { loadConfig, logEnv, port, secretKey32 } from '@scep/config';
 
 export const signerEnv = z.object({
   ...logEnv,
   /** 32 random bytes wrapping RA private keys; the gateway is given the same key to unwrap them. */
   SIGNER_RA_KEK: secretKey32(),
   SIGNER_RA_KEK_ID: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/).default('ra-kek-1'),
+  /**
+   * 32 random bytes shared with the policy service only (its POLICY_APPROVAL_KEY): a signing job is signed only when
+   * its approval is authenticated under it (docs/adr/007-enrollment-path-v2.md).
+   */
+  SIGNER_APPROVAL_KEY: secretKey32(),
   /** Concurrent signing jobs per process (signing is CPU-bound: about the number of cores). */
   SIGNER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /**
@@ -17,6 +22,9 @@ export const signerEnv = z.object({
   SIGNER_CRL_VALIDITY_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(7 * 24),
   /** How often the signer looks for CRLs to renew (each is renewed well before its nextUpdate). */
   SIGNER_CRL_REFRESH_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  /** Operations listener: /metrics, /healthz, /readyz. The signer accepts no other connection. */
+  SIGNER_OPS_HOST: z.string().default('127.0.0.1'),
+  SIGNER_OPS_PORT: port.default(9463),
 });
 export type SignerConfig = z.infer<typeof signerEnv>;
 

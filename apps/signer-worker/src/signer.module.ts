@@ -1,38 +1,57 @@
 import { Module } from '@nestjs/common';
 import { CaKeyStore } from '@scep/ca-keystore';
 import { Queues } from '@scep/contracts';
-import { databaseRootModule } from '@scep/persistence-core';
-import { issuanceEntities } from '@scep/persistence-issuance';
-import { telemetryLoggerModule } from '@scep/telemetry';
-import { queueModule, queueRootModule } from '@scep/transport';
+import { SqlClient, databaseRootModule } from '@scep/persistence-core';
+import {
+  CertificateAuthorityRepository,
+  CrlRepository,
+  IssuedCertificateRepository,
+  RaCredentialRepository,
+  issuanceEntities,
+} from '@scep/persistence-issuance';
+import { queueModule, queueRootModule } from '@scep/queues';
+import { opsProviders, telemetryLoggerModule } from '@scep/telemetry';
+import { NatsConnection } from '@scep/transport';
 import { CrlIssuer } from './crl/crl-issuer.service';
 import { CaGenerator } from './key-management/ca-generator.service';
 import { KeyManagementProcessor } from './key-management/key-management.processor';
 import { RaIssuer } from './key-management/ra-issuer.service';
-import { EnrollmentOutcomesProducer } from './outcomes/enrollment-outcomes.producer';
+import { ApprovalCheck } from './signing/approval-check';
 import { CertificateIssuer } from './signing/certificate-issuer.service';
 import { IssuingCaCache } from './signing/issuing-ca.cache';
 import { SignCertificateProcessor } from './signing/sign-certificate.processor';
+import { SigningOutcomePublisher } from './signing/signing-outcome.publisher';
 import { signerConfig } from './signer-config';
 
-/** The only process with CA private keys. Reachable by nobody: it consumes queues and writes the issuance schema. */
+/**
+ * The only process with CA private keys. Reachable by nobody: it consumes queues, writes the issuance schema and
+ * publishes signing outcomes (outbound connections only; its operations listener serves metrics and probes).
+ */
 @Module({
   imports: [
     telemetryLoggerModule('signer-worker', signerConfig().LOG_LEVEL),
     databaseRootModule('signer-worker', issuanceEntities),
     queueRootModule(),
-    queueModule(Queues.certificateSigning, Queues.keyManagement, Queues.enrollmentOutcomes),
+    queueModule(Queues.certificateSigning, Queues.keyManagement),
   ],
   providers: [
+    SqlClient,
+    CertificateAuthorityRepository,
+    IssuedCertificateRepository,
+    RaCredentialRepository,
+    CrlRepository,
     CaKeyStore,
     IssuingCaCache,
+    NatsConnection,
+    ApprovalCheck,
     CertificateIssuer,
-    EnrollmentOutcomesProducer,
+    SigningOutcomePublisher,
     SignCertificateProcessor,
     CrlIssuer,
     CaGenerator,
     RaIssuer,
     KeyManagementProcessor,
+    ...opsProviders(() => ({ host: signerConfig().SIGNER_OPS_HOST, port: signerConfig().SIGNER_OPS_PORT, portVariable: 'SIGNER_OPS_PORT' })),
   ],
 })
 export class SignerModule {}

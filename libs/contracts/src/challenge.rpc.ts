@@ -40,7 +40,11 @@ export type ChallengeRejection = z.infer<typeof challengeRejection>;
 export const challengeMode = z.enum(['static', 'dynamic', 'webhook', 'intune']);
 export type ChallengeMode = z.infer<typeof challengeMode>;
 
-/** gateway -> challenge-service: is this challenge valid for this tenant/profile/transaction? */
+/**
+ * policy-service -> challenge-service: is this challenge valid for this tenant/profile/transaction? Asked by the
+ * owner of the transaction, with facts it read from the CSR itself, once per new transaction (resends and polls are
+ * answered from the transaction's state).
+ */
 export const ChallengeVerify = defineRpc(
   'challenge.verify',
   z.object({
@@ -51,7 +55,8 @@ export const ChallengeVerify = defineRpc(
     /** The challengePassword from the CSR; absent when the CSR carries none. Secret: never logged. */
     challenge: z.string().max(8192).optional(),
     csr: csrFacts,
-    csrDer: base64,
+    /** The CSR itself, only for the modes that forward it (webhook, Intune). */
+    csrDer: base64.optional(),
     clientAddress: z.string().max(64).optional(),
   }),
   z.discriminatedUnion('decision', [

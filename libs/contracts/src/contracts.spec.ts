@@ -16,8 +16,6 @@ import {
   SendIntuneNotification,
   PolicyRules,
   type JobContract,
-  RecordIssuance,
-  RecordSigningFailure,
   SignCertificate,
   rpcSubject,
 } from './index';
@@ -25,6 +23,17 @@ import {
 const id = randomUUID();
 const fp = 'a'.repeat(64);
 const facts = { subject: 'CN=x', keyFingerprint: fp, subjectAltNames: [], keyAlgorithm: 'rsa', keySize: 2048 };
+const approval = {
+  version: 1 as const,
+  tenantId: id,
+  profileId: id,
+  caId: id,
+  enrollmentId: id,
+  plan: { subject: 'CN=x', subjectAltNames: [{ type: 'dns', value: 'x.example' }], keyUsage: ['digitalSignature' as const], extendedKeyUsage: ['1.3.6.1.5.5.7.3.2'], validityDays: 30 },
+  der: { subject: 'MA0xCzAJBgNVBAMMAng=', subjectPublicKeyInfo: 'MIIB', subjectAltName: 'MAA=' },
+  approvedAt: '2026-12-07T00:00:00.000Z',
+  expiresAt: '2026-12-14T00:00:00.000Z',
+};
 
 /** A producer's payload must survive the JSON hop and the consumer's parse unchanged (contract test). */
 function roundTrip<T extends z.ZodType>(schema: T, value: z.input<T>): unknown {
@@ -38,10 +47,11 @@ describe('RPC contracts', () => {
     [ChallengeSetStatic.request, { tenantId: id, profileId: id, challenge: 'long-enough-secret', overlapSeconds: 3600 }],
     [ChallengeMint.request, { tenantId: id, profileId: id, ttlSeconds: 600, expectedSubject: 'CN=x', expectedSans: [{ type: 'dns', value: 'a.example' }], actor: 'key:1' }],
     [ChallengeNotifyOutcome.request, { tenantId: id, profileId: id, transactionId: 'tx', csrDer: 'AA==', outcome: { kind: 'failed', hResult: -2147467259, description: 'policy' } }],
-    [EnrollmentSubmit.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 19, csrDer: 'AA==', csr: facts, csrFingerprint: fp, keyFingerprint: fp, signerFingerprint: fp, signerCertificateFingerprint: fp, issuingCaId: id, requestCipher: 'des-cbc', requestDigest: 'sha1' }],
-    [EnrollmentSubmit.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 17, csrDer: 'AA==', csr: facts, csrFingerprint: fp, keyFingerprint: fp, signerFingerprint: fp, signerCertificateFingerprint: fp, issuingCaId: id, renewal: { caId: id, serialHex: '0A1B', subject: 'CN=x', notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2027-01-01T00:00:00.000Z' }, requestCipher: 'aes-256-cbc', requestDigest: 'sha256' }],
+    [EnrollmentSubmit.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 19, csrDer: 'AA==', signerFingerprint: fp, signerCertificateFingerprint: fp, issuingCaId: id, requestCipher: 'des-cbc', requestDigest: 'sha1', clientAddress: '192.0.2.1' }],
+    [EnrollmentSubmit.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 17, csrDer: 'AA==', signerFingerprint: fp, signerCertificateFingerprint: fp, issuingCaId: id, renewal: { caId: id, serialHex: '0A1B', subject: 'CN=x', notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2027-01-01T00:00:00.000Z' }, requestCipher: 'aes-256-cbc', requestDigest: 'sha256' }],
     [PolicySetRules.request, { tenantId: id, profileId: id, actor: 'key:abc', rules: PolicyRules.parse({ renewal: { earliestDaysBeforeExpiry: 30 } }) }],
-    [EnrollmentSubmit.response, { state: 'queued', jobId: 'sign_x' }],
+    [EnrollmentSubmit.response, { state: 'pending' }],
+    [EnrollmentSubmit.response, { state: 'issued', certificateDer: 'MIIB', serialHex: '0A' }],
     [EnrollmentSubmit.response, { state: 'rejected', failInfo: 'badRequest', reason: 'why' }],
     [EnrollmentStatus.response, { state: 'unknown' }],
   ] as Array<[z.ZodType, unknown]>)('round-trips %#', (schema, value) => {
@@ -78,13 +88,11 @@ describe('RPC contracts', () => {
 
 describe('job contracts', () => {
   const payloads = new Map<JobContract<z.ZodType, z.ZodType>, unknown>([
-    [SignCertificate, { tenantId: id, profileId: id, caId: id, enrollmentId: id, csrDer: 'AA==', validityDays: 30, keyUsage: ['digitalSignature'], extendedKeyUsage: ['1.3.6.1.5.5.7.3.2'], copySubjectAltName: true }],
+    [SignCertificate, { approval, mac: 'A'.repeat(43) + '=', replyTo: 'scep.policy.signing-outcome.0a1b2c' }],
     [GenerateCa, { tenantId: id, caId: id, name: 'ca', subjectDn: 'CN=ca', keySize: 4096, validityDays: 3650 }],
     [IssueRaCredential, { tenantId: id, caId: id, raCredentialId: id, subjectDn: 'CN=ra', validityDays: 365 }],
     [RefreshCrls, {}],
     [SendIntuneNotification, { tenantId: id, notificationId: id }],
-    [RecordIssuance, { tenantId: id, enrollmentId: id, serialHex: '0A', certificateDer: 'AA==' }],
-    [RecordSigningFailure, { tenantId: id, enrollmentId: id, reason: 'csr-malformed' }],
   ]);
 
   it('has an example for every job (a new job must be added here)', () => {
@@ -96,7 +104,10 @@ describe('job contracts', () => {
   });
 
   it('refuses a CSR-requested EKU that is not an OID and an out-of-range key size', () => {
-    expect(SignCertificate.payload.safeParse({ ...(payloads.get(SignCertificate) as object), extendedKeyUsage: ['anything'] }).success).toBe(false);
+    const signing = payloads.get(SignCertificate) as { approval: typeof approval };
+    expect(SignCertificate.payload.safeParse({ ...signing, approval: { ...approval, plan: { ...approval.plan, extendedKeyUsage: ['anything'] } } }).success).toBe(false);
+    expect(SignCertificate.payload.safeParse({ ...signing, replyTo: 'elsewhere.>' }).success).toBe(false);
+    expect(SignCertificate.payload.safeParse({ ...signing, mac: 'short' }).success).toBe(false);
     expect(GenerateCa.payload.safeParse({ ...(payloads.get(GenerateCa) as object), keySize: 1024 }).success).toBe(false);
   });
 
@@ -105,6 +116,6 @@ describe('job contracts', () => {
       expect(build(id, id)).not.toContain(':');
       expect(build(id, id)).toBe(build(id, id));
     }
-    expect(JobIds.signCertificate(id, id)).not.toBe(JobIds.recordOutcome(id, id));
+    expect(JobIds.signCertificate(id, id)).not.toBe(JobIds.generateCa(id, id));
   });
 });

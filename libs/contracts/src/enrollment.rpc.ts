@@ -1,15 +1,17 @@
 import { z } from 'zod';
 import { defineRpc } from './rpc-contract';
-import { csrFacts } from './challenge.rpc';
+import { certificatePlan } from './signing';
 import { base64, contentCipherName, failInfoName, sha256Hex, uuid } from './primitives';
 
-/** The state of an enrollment transaction as the gateway needs it to answer the device. */
+/**
+ * The outcome of a transaction as the gateway needs it to answer the device. The policy service, owner of the
+ * transaction, is the only source of it: it waits for the signer up to the profile's sync-wait itself, so the
+ * gateway never sees a queue, a job or a signer.
+ */
 export const enrollmentState = z.discriminatedUnion('state', [
   /** Certificate issued: the gateway answers SUCCESS with it. */
   z.object({ state: z.literal('issued'), certificateDer: base64, serialHex: z.string() }),
-  /** Approved and queued for signing: the gateway waits for `jobId` up to the profile's sync-wait. */
-  z.object({ state: z.literal('queued'), jobId: z.string() }),
-  /** Waiting for something other than the signer (manual approval): the gateway answers PENDING. */
+  /** Waiting for an operator or for the signer: the gateway answers PENDING and the device polls. */
   z.object({ state: z.literal('pending') }),
   /** Refused or failed: the gateway answers FAILURE with this failInfo. */
   z.object({ state: z.literal('rejected'), failInfo: failInfoName, reason: z.string().max(200) }),
@@ -25,7 +27,11 @@ export const renewalFacts = z.object({
   notAfter: z.string(),
 });
 
-/** gateway -> policy-service: record (idempotently) and decide a PKCSReq or RenewalReq. */
+/**
+ * gateway -> policy-service: record (idempotently), check and decide a PKCSReq or RenewalReq, and wait for its
+ * certificate up to the profile's sync-wait. The policy service reads the CSR itself and asks the challenge service
+ * itself: nothing the gateway says about the request's content is taken on trust.
+ */
 export const EnrollmentSubmit = defineRpc(
   'enrollment.submit',
   z.object({
@@ -33,12 +39,8 @@ export const EnrollmentSubmit = defineRpc(
     profileId: uuid,
     transactionId: z.string().min(1).max(256),
     messageType: z.number().int(),
-    csrDer: base64,
-    /** Facts the gateway read from the CSR (the policy decides on these; the signer re-reads the CSR itself). */
-    csr: csrFacts,
-    /** SHA-256 of the CSR DER and of its SubjectPublicKeyInfo. */
-    csrFingerprint: sha256Hex,
-    keyFingerprint: sha256Hex,
+    /** The PKCS#10 request as decrypted from the pkcsPKIEnvelope. */
+    csrDer: base64.max(96 * 1024),
     /** SHA-256 of the SubjectPublicKeyInfo of the certificate that signed the pkiMessage. */
     signerFingerprint: sha256Hex,
     /**
@@ -51,7 +53,9 @@ export const EnrollmentSubmit = defineRpc(
     /** Present when the signer certificate was issued by one of the profile's CAs (signature checked by the gateway). */
     renewal: renewalFacts.optional(),
     requestCipher: contentCipherName,
-    requestDigest: z.string(),
+    requestDigest: z.string().max(32),
+    /** The device's address as the gateway determined it (rate limits, audit). */
+    clientAddress: z.string().max(64).optional(),
   }),
   enrollmentState,
 );
@@ -87,6 +91,9 @@ export const enrollmentView = z.object({
     approver: z.string(),
     policyVersion: z.number().int().optional(),
   }),
+  /** What will be (or was) signed: subject, SANs, key usage, EKU, validity. */
+  plan: certificatePlan.optional(),
+  clientAddress: z.string().optional(),
   certificateSerial: z.string().optional(),
   createdAt: z.string(),
   pendingUntil: z.string().optional(),

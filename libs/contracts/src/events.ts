@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { uuid } from './primitives';
 
 /**
- * Cache invalidation broadcast over Redis pub/sub (channel `<REDIS_PREFIX>:tenancy-changed`): every replica of every
+ * Cache invalidation broadcast over NATS (subject `<RPC_NAMESPACE>.events.tenancy-changed`): every replica of every
  * service drops what it cached for the tenant. Broadcast is what we want here, unlike RPC.
  */
 export const TenancyChanged = z.object({
@@ -12,7 +12,7 @@ export const TenancyChanged = z.object({
 });
 export type TenancyChangedEvent = z.infer<typeof TenancyChanged>;
 
-export const tenancyChangedChannel = (redisPrefix: string) => `${redisPrefix}:tenancy-changed`;
+export const tenancyChangedSubject = (namespace: string) => `${namespace}.events.tenancy-changed`;
 
 /** Cache key of per-profile data, and whether a tenancy-changed event makes such an entry stale. */
 export const profileCacheKey = (tenantId: string, profileId: string) => `${tenantId}/${profileId}`;

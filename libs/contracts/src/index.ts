@@ -6,3 +6,4 @@ export * from './queues';
 export * from './events';
 export * from './key-wrap-aad';
 export * from './policy-rules';
+export * from './signing';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRpc } from './rpc-contract';
 import { base64, failInfoName, uuid } from './primitives';
+import { certificatePlan, keyUsageName } from './signing';
 
 /** A regular expression an operator writes; matched against whole values (anchored) and checked to compile. */
 const pattern = z
@@ -134,7 +135,7 @@ export const PolicyRules = z
     validityDays: z.number().int().min(1).max(3650).optional(),
     /** Key usage and extended key usage come from here, never from the CSR. */
     keyUsage: z
-      .array(z.enum(['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement']))
+      .array(keyUsageName)
       .min(1)
       .max(5)
       .default(['digitalSignature', 'keyEncipherment']),
@@ -169,15 +170,6 @@ export const PolicySetRules = defineRpc(
 );
 
 export const ruleResult = z.object({ rule: z.string(), passed: z.boolean(), detail: z.string() });
-
-/** What a request would produce: the certificate's content as the rules shape it. */
-export const certificatePlan = z.object({
-  subject: z.string(),
-  subjectAltNames: z.array(z.object({ type: z.string(), value: z.string() })),
-  keyUsage: z.array(z.string()),
-  extendedKeyUsage: z.array(z.string()),
-  validityDays: z.number().int(),
-});
 
 /** admin-api -> policy-service: the decision for a CSR under a profile's rules, recording and issuing nothing. */
 export const PolicyDryRun = defineRpc(

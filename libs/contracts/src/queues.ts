@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import { base64, rsaKeySize, uuid } from './primitives';
+import { SIGNING_OUTCOME_SUBJECT_PATTERN, approvalMac, signingApproval } from './signing';
 
 /** BullMQ queue names (kebab-case nouns) and job names (verb-nouns). One registry for all services. */
 export const Queues = {
-  /** policy-service -> signer-worker: sign one certificate per approved transaction. */
+  /** policy-service -> signer-worker: sign one certificate per approved transaction (outcomes come back over NATS). */
   certificateSigning: 'certificate-signing',
   /** admin-api -> signer-worker: generate CA and RA keys and certificates. */
   keyManagement: 'key-management',
-  /** signer-worker -> policy-service: outcomes of signing jobs, durably. */
-  enrollmentOutcomes: 'enrollment-outcomes',
   /** challenge-service -> itself: deliveries of the Intune notification outbox, retried with backoff. */
   challengeNotifications: 'challenge-notifications',
 } as const;
@@ -28,29 +27,15 @@ function defineJob<P extends z.ZodType, R extends z.ZodType>(queue: QueueName, n
 export type JobPayload<J> = J extends JobContract<infer P, z.ZodType> ? z.input<P> : never;
 export type JobResult<J> = J extends JobContract<z.ZodType, infer R> ? z.output<R> : never;
 
-export const keyUsageName = z.enum([
-  'digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement',
-]);
-
+/**
+ * One approved plan to sign (policy-service -> signer-worker). The signer verifies `mac` over the approval before
+ * anything else and reports the outcome on `replyTo` (signingOutcomeMessage). Idempotent per enrollment.
+ */
 export const SignCertificate = defineJob(
   Queues.certificateSigning,
   'sign-certificate',
-  z.object({
-    tenantId: uuid,
-    profileId: uuid,
-    caId: uuid,
-    /** The enrollment transaction's id: the certificate is unique per enrollment. */
-    enrollmentId: uuid,
-    csrDer: base64,
-    validityDays: z.number().int().min(1).max(3650),
-    keyUsage: z.array(keyUsageName),
-    extendedKeyUsage: z.array(z.string().regex(/^\d+(\.\d+)+$/)),
-    /** Copy the CSR's subjectAltName extension (vetted by policy). */
-    copySubjectAltName: z.boolean(),
-    /** The issued subject when policy built it from a template (RFC 4514); absent = the CSR's subject, byte for byte. */
-    subjectDn: z.string().min(1).max(4096).optional(),
-  }),
-  z.object({ certificateDer: base64, serialHex: z.string(), notAfter: z.string() }),
+  z.object({ approval: signingApproval, mac: approvalMac, replyTo: z.string().regex(SIGNING_OUTCOME_SUBJECT_PATTERN) }),
+  z.object({ serialHex: z.string() }),
 );
 
 export const GenerateCa = defineJob(
@@ -88,30 +73,6 @@ export const RefreshCrls = defineJob(
   z.object({ issued: z.number().int().min(0) }),
 );
 
-export const RecordIssuance = defineJob(
-  Queues.enrollmentOutcomes,
-  'record-issuance',
-  z.object({
-    tenantId: uuid,
-    enrollmentId: uuid,
-    serialHex: z.string(),
-    certificateDer: base64,
-  }),
-  z.object({ recorded: z.boolean() }),
-);
-
-export const RecordSigningFailure = defineJob(
-  Queues.enrollmentOutcomes,
-  'record-signing-failure',
-  z.object({
-    tenantId: uuid,
-    enrollmentId: uuid,
-    /** Stable, non-secret reason code. */
-    reason: z.string().max(200),
-  }),
-  z.object({ recorded: z.boolean() }),
-);
-
 /** Sends one row of the Intune notification outbox (challenge.intune_notifications); the row is the durable record. */
 export const SendIntuneNotification = defineJob(
   Queues.challengeNotifications,
@@ -121,7 +82,7 @@ export const SendIntuneNotification = defineJob(
 );
 
 /** Every job, for the startup check that each has exactly one handler. */
-export const AllJobs = [SignCertificate, GenerateCa, IssueRaCredential, RefreshCrls, RecordIssuance, RecordSigningFailure, SendIntuneNotification] as const;
+export const AllJobs = [SignCertificate, GenerateCa, IssueRaCredential, RefreshCrls, SendIntuneNotification] as const;
 
 /**
  * The one place job ids are built. Deterministic ids make enqueueing idempotent (BullMQ ignores an add whose id
@@ -129,7 +90,6 @@ export const AllJobs = [SignCertificate, GenerateCa, IssueRaCredential, RefreshC
  */
 export const JobIds = {
   signCertificate: (tenantId: string, enrollmentId: string) => `sign_${tenantId}_${enrollmentId}`,
-  recordOutcome: (tenantId: string, enrollmentId: string) => `outcome_${tenantId}_${enrollmentId}`,
   generateCa: (tenantId: string, caId: string) => `ca_${tenantId}_${caId}`,
   issueRaCredential: (tenantId: string, raCredentialId: string) => `ra_${tenantId}_${raCredentialId}`,
   sendIntuneNotification: (tenantId: string, notificationId: string) => `intune_${tenantId}_${notificationId}`,

@@ -5,3 +5,6 @@ export * from './logger';
 export * from './logger-module';
 export * from './trace-carrier';
 export * from './service-runner';
+export * from './ops/service-metrics';
+export * from './ops/readiness';
+export * from './ops/ops-http-server';

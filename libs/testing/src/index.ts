@@ -1,2 +1,3 @@
 export * from './isolation';
 export * from './fake-intune';
+export * from './csr-builder';

@@ -41,6 +41,11 @@ export async function deleteRedisPrefix(prefix: string, redisUrl = TEST_REDIS_UR
   }
 }
 
+/** The approval key as the policy service and the signer are given it (the same value). */
+export function approvalKeyEnv(secret: string): Record<string, string> {
+  return { POLICY_APPROVAL_KEY: secret, SIGNER_APPROVAL_KEY: secret };
+}
+
 /** The environment of one isolated deployment (database, Redis prefix, RPC namespace, fresh secrets). */
 export function isolatedEnv(databaseUrl: string, prefix: string): Record<string, string> {
   return {
@@ -50,6 +55,7 @@ export function isolatedEnv(databaseUrl: string, prefix: string): Record<string,
     NATS_URL: TEST_NATS_URL,
     RPC_NAMESPACE: prefix,
     SIGNER_CA_KEK: randomBytes(32).toString('base64'),
+    ...approvalKeyEnv(randomBytes(32).toString('base64')),
     CHALLENGE_PEPPER: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'warn',
   };

@@ -1,57 +1,61 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { headers as natsHeaders } from 'nats';
-import { firstValueFrom, timeout } from 'rxjs';
+import { type NatsError, headers as natsHeaders } from 'nats';
 import type { z } from 'zod';
 import { type RpcContract, rpcSubject } from '@scep/contracts';
 import { injectTraceContext } from '@scep/telemetry';
+import { NatsConnection } from './nats-connection';
 import { RpcCallError, RpcUnavailableError } from './rpc-errors';
 import { transportConfig } from './transport-config';
 
 const tracer = trace.getTracer('scep-rpc');
 
+/** The reply packet of Nest's NATS server strategy (rpcServerStrategy), which handles our requests. */
+interface ReplyPacket {
+  readonly response?: unknown;
+  readonly err?: unknown;
+  readonly status?: string;
+}
+
+export interface RpcCallOptions {
+  /** Overrides RPC_TIMEOUT_MS for a call that legitimately waits (an enrollment waiting for its certificate). */
+  readonly timeoutMs?: number;
+}
+
 /**
  * Typed request/response over NATS (docs/adr/001-rpc-transport.md). Validates the request before sending and the
  * response on receipt, carries the trace context in NATS headers, and bounds every call with a timeout.
+ *
+ * It speaks the packet format of Nest's NATS server strategy ({pattern, data, id} → {response | err}) but sends
+ * through the NATS client's request(): one publish on the connection's shared reply inbox, where Nest's ClientNats
+ * subscribes and unsubscribes a fresh inbox per call (three protocol operations and server-side subscription churn
+ * per request; docs/adr/007-enrollment-path-v2.md).
  */
 @Injectable()
-export class RpcClient implements OnModuleInit, OnApplicationShutdown {
+export class RpcClient {
   private readonly config = transportConfig();
-  private readonly client = new ClientNats({ servers: [this.config.NATS_URL], name: 'scep-rpc-client' });
 
-  async onModuleInit(): Promise<void> {
-    await this.client.connect();
-  }
+  constructor(private readonly nats: NatsConnection) {}
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.client.close();
-  }
-
-  async call<Req extends z.ZodType, Res extends z.ZodType>(
-    contract: RpcContract<Req, Res>,
-    request: z.input<Req>,
-  ): Promise<z.output<Res>> {
+  async call<Req extends z.ZodType, Res extends z.ZodType>(contract: RpcContract<Req, Res>, request: z.input<Req>, options: RpcCallOptions = {}): Promise<z.output<Res>> {
     const payload = contract.request.parse(request);
     const subject = rpcSubject(this.config.RPC_NAMESPACE, contract);
-    const span = tracer.startSpan(`rpc ${contract.name}`, {
-      kind: SpanKind.CLIENT,
-      attributes: { 'rpc.system': 'nats', 'rpc.method': contract.name },
-    });
+    const span = tracer.startSpan(`rpc ${contract.name}`, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'nats', 'rpc.method': contract.name } });
     try {
-      const ctx = trace.setSpan(context.active(), span);
       const headers = natsHeaders();
-      injectTraceContext((key, value) => headers.set(key, value), ctx);
-      const record = new NatsRecordBuilder(payload).setHeaders(headers).build();
-      let raw: unknown;
+      injectTraceContext((key, value) => headers.set(key, value), trace.setSpan(context.active(), span));
+      const body = Buffer.from(JSON.stringify({ pattern: subject, data: payload, id: randomUUID() }));
+      let reply: ReplyPacket;
       try {
-        raw = await context.with(ctx, () =>
-          firstValueFrom(this.client.send(subject, record).pipe(timeout(this.config.RPC_TIMEOUT_MS))),
-        );
+        const connection = await this.nats.get();
+        const message = await connection.request(subject, body, { timeout: options.timeoutMs ?? this.config.RPC_TIMEOUT_MS, headers });
+        reply = JSON.parse(Buffer.from(message.data).toString('utf8')) as ReplyPacket;
       } catch (error) {
-        throw this.classify(contract.name, error);
+        throw unavailableOr(contract.name, error);
       }
-      const parsed = contract.response.safeParse(raw);
+      if (reply.err !== undefined || reply.status === 'error') throw remoteError(contract.name, reply.err);
+      const parsed = contract.response.safeParse(reply.response);
       if (!parsed.success) throw new RpcCallError(contract.name, 'response outside contract');
       return parsed.data;
     } catch (error) {
@@ -61,14 +65,21 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
       span.end();
     }
   }
+}
 
-  private classify(method: string, error: unknown): Error {
-    const name = error instanceof Error ? error.name : '';
-    const message = error instanceof Error ? error.message : typeof error === 'object' && error ? String((error as { message?: unknown }).message ?? '') : String(error);
-    // Nest reports "no subscribers listening" when no replica serves the subject (EmptyResponseException).
-    if (name === 'TimeoutError' || /no subscribers|no responders|CONNECTION_REFUSED|TIMEOUT|disconnect|closed/i.test(message)) {
-      return new RpcUnavailableError(method);
-    }
-    return new RpcCallError(method, message.slice(0, 200) || 'remote error');
+/** No responder, timeout, connection down or draining: the call may or may not have run; the caller retries later. */
+function unavailableOr(method: string, error: unknown): Error {
+  if (error instanceof SyntaxError) return new RpcCallError(method, 'malformed reply');
+  const code = (error as Partial<NatsError> | undefined)?.code;
+  if (code !== undefined) return new RpcUnavailableError(method);
+  return error instanceof Error ? error : new RpcUnavailableError(method);
+}
+
+/** The handler threw: an RpcException carries {code, message}; anything else is a bug on the other side. */
+function remoteError(method: string, err: unknown): RpcCallError {
+  if (typeof err === 'object' && err !== null) {
+    const { code, message } = err as { code?: unknown; message?: unknown };
+    return new RpcCallError(method, typeof message === 'string' ? message.slice(0, 200) : 'remote error', typeof code === 'string' ? code : undefined);
   }
+  return new RpcCallError(method, typeof err === 'string' ? err.slice(0, 200) : 'remote error');
 }

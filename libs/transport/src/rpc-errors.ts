@@ -6,13 +6,17 @@ export class RpcUnavailableError extends Error {
   }
 }
 
-/** The remote handler failed or answered something outside its contract: a bug, answer 500. */
+/**
+ * The remote handler refused or failed. `code` is the handler's stable error code when it gave one (for example
+ * INVALID_REQUEST for a value it does not accept), mapped by each edge; `reason` is for logs only.
+ */
 export class RpcCallError extends Error {
   constructor(
     readonly method: string,
     readonly reason: string,
+    readonly code?: string,
   ) {
-    super(`RPC ${method} failed: ${reason}`);
+    super(`RPC ${method} failed: ${code ?? reason}`);
     this.name = 'RpcCallError';
   }
 }

@@ -3,6 +3,7 @@ import { Controller, Inject, Injectable, type INestMicroservice, Module } from '
 import { Test, type TestingModule } from '@nestjs/testing';
 import { z } from 'zod';
 import { defineRpc } from '@scep/contracts';
+import { NatsConnection } from './nats-connection';
 import { RpcClient } from './rpc-client';
 import { RpcHandler } from './rpc-handler.decorator';
 import { rpcServerStrategy } from './rpc-server';
@@ -44,7 +45,7 @@ describe('RPC with two replicas of a service (real NATS)', () => {
       await server.listen();
       servers.push(server);
     }
-    client = await Test.createTestingModule({ providers: [RpcClient, Holder] }).compile();
+    client = await Test.createTestingModule({ providers: [NatsConnection, RpcClient, Holder] }).compile();
     await client.init();
   }, 30_000);
 

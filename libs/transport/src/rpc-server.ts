@@ -1,6 +1,7 @@
 import { type CustomStrategy, type NatsContext, ServerNats } from '@nestjs/microservices';
 import { type Span, SpanKind, context, trace } from '@opentelemetry/api';
 import { extractTraceContext } from '@scep/telemetry';
+import { natsConnectionOptions } from './nats-options';
 import { transportConfig } from './transport-config';
 
 const tracer = trace.getTracer('scep-rpc');
@@ -8,14 +9,13 @@ const tracer = trace.getTracer('scep-rpc');
 /**
  * The NATS microservice strategy every RPC-serving app uses. A queue group per service makes NATS deliver each
  * request to exactly one replica (docs/adr/001-rpc-transport.md). The processing hooks continue the caller's
- * trace from the NATS headers and wrap the handler in a SERVER span.
+ * trace from the NATS headers and wrap the handler in a SERVER span. Reconnects forever (natsConnectionOptions).
  */
 export function rpcServerStrategy(serviceName: string): CustomStrategy {
   const config = transportConfig();
   const server = new ServerNats({
-    servers: [config.NATS_URL],
+    ...natsConnectionOptions(serviceName),
     queue: `${config.RPC_NAMESPACE}.${serviceName}`,
-    name: serviceName,
     // On stop: unsubscribe (NATS routes new requests to other replicas), let in-flight handlers finish, then close.
     gracefulShutdown: true,
     gracePeriod: config.RPC_SHUTDOWN_GRACE_MS,

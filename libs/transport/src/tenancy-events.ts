@@ -1,46 +1,40 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
-import { TenancyChanged, type TenancyChangedEvent, tenancyChangedChannel } from '@scep/contracts';
-import { redisOptionsFromUrl } from './redis-connection';
+import { Injectable, Logger } from '@nestjs/common';
+import { TenancyChanged, type TenancyChangedEvent, tenancyChangedSubject } from '@scep/contracts';
+import { NatsConnection } from './nats-connection';
 import { transportConfig } from './transport-config';
 
 /**
- * Cache invalidation between services: admin-api publishes after it changes tenancy data, every replica that
- * caches tenant/profile/CA material drops the entries. Pub/sub broadcast is the point here.
+ * Cache invalidation between services: whoever changes tenancy, challenge or policy data publishes, and every
+ * replica that caches it drops the entries. A plain NATS subject without a queue group is a broadcast, which is the
+ * point here. An event lost while NATS is down is covered by each cache's TTL.
  */
 @Injectable()
-export class TenancyEvents implements OnApplicationShutdown {
+export class TenancyEvents {
   private readonly logger = new Logger(TenancyEvents.name);
-  private readonly config = transportConfig();
-  private readonly channel = tenancyChangedChannel(this.config.REDIS_PREFIX);
-  private publisher?: Redis;
-  private subscriber?: Redis;
-  /** Every cache of the process that listens (one Redis subscription shared by all of them). */
+  private readonly subject = tenancyChangedSubject(transportConfig().RPC_NAMESPACE);
+  /** Every cache of the process that listens (one subscription shared by all of them). */
   private readonly listeners: Array<(event: TenancyChangedEvent) => void> = [];
+  private subscribed?: Promise<void>;
+
+  constructor(private readonly nats: NatsConnection) {}
 
   async publish(event: TenancyChangedEvent): Promise<void> {
-    this.publisher ??= new Redis(redisOptionsFromUrl(this.config.REDIS_URL, { maxRetriesPerRequest: 3, connectionName: 'tenancy-events-pub' }));
-    await this.publisher.publish(this.channel, JSON.stringify(TenancyChanged.parse(event)));
+    const connection = await this.nats.get();
+    connection.publish(this.subject, Buffer.from(JSON.stringify(TenancyChanged.parse(event))));
   }
 
   async subscribe(listener: (event: TenancyChangedEvent) => void): Promise<void> {
     this.listeners.push(listener);
-    if (this.subscriber) return;
-    this.subscriber = new Redis(redisOptionsFromUrl(this.config.REDIS_URL, { connectionName: 'tenancy-events-sub' }));
-    this.subscriber.on('message', (_channel: string, message: string) => {
+    this.subscribed ??= this.nats.subscribe(this.subject, (data) => {
       let event: TenancyChangedEvent;
       try {
-        event = TenancyChanged.parse(JSON.parse(message));
+        event = TenancyChanged.parse(JSON.parse(Buffer.from(data).toString('utf8')));
       } catch {
         this.logger.warn('ignored malformed tenancy event');
         return;
       }
       for (const notify of this.listeners) notify(event);
     });
-    await this.subscriber.subscribe(this.channel);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.publisher?.quit(), this.subscriber?.quit()]);
+    await this.subscribed;
   }
 }

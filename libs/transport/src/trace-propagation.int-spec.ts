@@ -10,6 +10,7 @@ import { BullMQOtel } from 'bullmq-otel';
 import { z } from 'zod';
 import { defineRpc } from '@scep/contracts';
 import { deleteRedisPrefix } from '@scep/testing';
+import { NatsConnection } from './nats-connection';
 import { RpcClient } from './rpc-client';
 import { RpcUnavailableError } from './rpc-errors';
 import { RpcHandler } from './rpc-handler.decorator';
@@ -48,7 +49,7 @@ class Holder {
   constructor(readonly rpc: RpcClient) {}
 }
 
-@Module({ providers: [RpcClient, Holder] })
+@Module({ providers: [NatsConnection, RpcClient, Holder] })
 class ClientModule {}
 
 describe('trace context across the RPC and queue hops (real NATS and Redis)', () => {

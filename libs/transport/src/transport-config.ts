@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { loadConfig, redisEnv, rpcEnv } from '@scep/config';
+import { loadConfig, rpcEnv } from '@scep/config';
 
-export const transportEnv = z.object({ ...rpcEnv, ...redisEnv });
+export const transportEnv = z.object({ ...rpcEnv });
 export type TransportConfig = z.infer<typeof transportEnv>;
 
 let cached: TransportConfig | undefined;
+/** NATS settings (RPC, events, signing outcomes): every service's, the gateway's included. */
 export function transportConfig(): TransportConfig {
   cached ??= loadConfig(transportEnv);
   return cached;

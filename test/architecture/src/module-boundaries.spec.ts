@@ -38,6 +38,30 @@ describe('module boundaries', () => {
     expect(errors.join('\n')).toMatch(/scope:gateway/);
   });
 
+  // The internet-facing gateway is assumed compromised: it must have no way to put work on a queue or approve a plan
+  // (docs/adr/007-enrollment-path-v2.md).
+  it.each([
+    ['@scep/queues', 'scope:gateway'],
+    ['@scep/signing-approval', 'scope:gateway'],
+    ['bullmq', 'bullmq'],
+    ['@nestjs/bullmq', '@nestjs/bullmq'],
+    ['ioredis', 'ioredis'],
+  ])('the gateway cannot import %s (no queue, no Redis, no signing approvals)', async (lib, message) => {
+    const errors = await boundaryErrors('apps/scep-gateway/src', `import * as x from '${lib}';\nexport default x;\n`);
+    expect(errors.join('\n')).toContain(message);
+  });
+
+  it.each(['apps/admin-api/src', 'apps/challenge-service/src'])('only the policy service and the signer may import the signing approval key code (%s may not)', async (dir) => {
+    const errors = await boundaryErrors(dir, `import * as x from '@scep/signing-approval';\nexport default x;\n`);
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it('the policy service and the signer may import the signing approval key code', async () => {
+    for (const dir of ['apps/policy-service/src', 'apps/signer-worker/src']) {
+      expect(await boundaryErrors(dir, `import { signApproval } from '@scep/signing-approval';\nexport default signApproval;\n`)).toEqual([]);
+    }
+  });
+
   it('the admin API cannot import CA key custody', async () => {
     const errors = await boundaryErrors('apps/admin-api/src', `import * as x from '@scep/ca-keystore';\nexport default x;\n`);
     expect(errors.join('\n')).toMatch(/scope:admin/);

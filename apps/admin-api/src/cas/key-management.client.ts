@@ -2,7 +2,7 @@ import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nest
 import { Queue, QueueEvents } from 'bullmq';
 import type { z } from 'zod';
 import { type JobContract, Queues } from '@scep/contracts';
-import { addJob, jobResult, transportConfig } from '@scep/transport';
+import { addJob, jobResult, queuesConfig } from '@scep/queues';
 import { adminConfig } from '../admin-config';
 import { AdminError } from '../common/admin-error';
 
@@ -12,7 +12,7 @@ import { AdminError } from '../common/admin-error';
  */
 @Injectable()
 export class KeyManagementClient implements OnModuleInit, OnApplicationShutdown {
-  private readonly config = transportConfig();
+  private readonly config = queuesConfig();
   private readonly timeoutMs = adminConfig().ADMIN_KEYGEN_TIMEOUT_MS;
   private readonly connection = { url: this.config.REDIS_URL, maxRetriesPerRequest: null };
   private readonly queue = new Queue(Queues.keyManagement, { connection: this.connection, prefix: this.config.REDIS_PREFIX });

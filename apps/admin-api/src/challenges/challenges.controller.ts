@@ -1,10 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { ChallengeConfigure, ChallengeList, ChallengeMint, ChallengeSetIntuneConnection, ChallengeSetStatic } from '@scep/contracts';
-import { ProfileEntity } from '@scep/persistence-tenancy';
 import { RpcClient, TenancyEvents } from '@scep/transport';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
@@ -34,7 +31,6 @@ const IntuneBody = ChallengeSetIntuneConnection.request.omit({ tenantId: true })
 @Controller('v1/tenants/:tenant')
 export class ChallengesController {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: TenantAccess,
     private readonly profiles: ProfilesService,
     private readonly rpc: RpcClient,
@@ -54,7 +50,6 @@ export class ChallengesController {
     const profile = await this.profiles.findBySlug(tenant, profileSlug);
     if (body.mode === 'webhook' && !body.webhook) throw new AdminError('invalid', 'webhook mode needs webhook settings', 'webhook');
     const result = await this.rpc.call(ChallengeConfigure, { ...body, tenantId: tenant.id, profileId: profile.id });
-    await this.dataSource.getRepository(ProfileEntity).update({ tenantId: tenant.id, id: profile.id }, { challengeMode: body.mode });
     await this.events.publish({ tenantId: tenant.id, profileId: profile.id });
     return result;
   }

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { PolicyDryRun, PolicyGetRules, PolicyRules, PolicySetRules, challengeMode, webhookSettings } from '@scep/contracts';
 import { PkiError, pemToDer } from '@scep/pki';
+import { ChallengeModeReader } from '@scep/persistence-read';
 import type { ProfileEntity } from '@scep/persistence-tenancy';
 import { RpcClient } from '@scep/transport';
 import { adminConfig } from '../admin-config';
@@ -54,6 +55,7 @@ export class ProfilesController {
     private readonly access: TenantAccess,
     private readonly profiles: ProfilesService,
     private readonly rpc: RpcClient,
+    private readonly modes: ChallengeModeReader,
   ) {}
 
   @Post()
@@ -62,14 +64,16 @@ export class ProfilesController {
   @ApiZodBody(CreateProfile)
   async create(@CurrentPrincipal() principal: Principal, @Param('tenant') tenantSlug: string, @Body(new ZodPipe(CreateProfile)) body: z.output<typeof CreateProfile>) {
     const tenant = await this.access.resolve(principal, tenantSlug);
-    return this.view(tenant.slug, await this.profiles.create(tenant, body));
+    return this.view(tenant.slug, await this.profiles.create(tenant, body), body.challengeMode);
   }
 
   @Get()
   @ApiOperation({ summary: "List the tenant's profiles" })
   async list(@CurrentPrincipal() principal: Principal, @Param('tenant') tenantSlug: string) {
     const tenant = await this.access.resolve(principal, tenantSlug);
-    return { items: (await this.profiles.list(tenant.id)).map((p) => this.view(tenant.slug, p)) };
+    const profiles = await this.profiles.list(tenant.id);
+    const modes = await this.modes.modes(tenant.id, profiles.map((p) => p.id));
+    return { items: profiles.map((p) => this.view(tenant.slug, p, modes.get(p.id) ?? 'static')) };
   }
 
   @Post(':profile/dry-run')
@@ -105,7 +109,8 @@ export class ProfilesController {
     @Body(new ZodPipe(Rollover)) body: z.output<typeof Rollover>,
   ) {
     const tenant = await this.access.resolve(principal, tenantSlug);
-    return this.view(tenant.slug, await this.profiles.scheduleRollover(tenant, profileSlug, body.caId, body.switchAt));
+    const profile = await this.profiles.scheduleRollover(tenant, profileSlug, body.caId, body.switchAt);
+    return this.view(tenant.slug, profile, (await this.modes.modes(tenant.id, [profile.id])).get(profile.id) ?? 'static');
   }
 
   @Get(':profile/policy')
@@ -130,13 +135,14 @@ export class ProfilesController {
     return this.rpc.call(PolicySetRules, { tenantId: tenant.id, profileId: profile.id, rules, actor: `api-key:${principal.keyId}` });
   }
 
-  private view(tenantSlug: string, p: ProfileEntity) {
+  /** A profile as operators see it; its challenge mode is the challenge service's (one place). */
+  private view(tenantSlug: string, p: ProfileEntity, challengeMode: string) {
     return {
       id: p.id,
       slug: p.slug,
       status: p.status,
       caId: p.caId,
-      challengeMode: p.challengeMode,
+      challengeMode,
       validityDays: p.validityDays,
       syncWaitMs: p.syncWaitMs,
       scepUrl: `${this.baseUrl}/scep/${tenantSlug}/${p.slug}/pkiclient.exe`,

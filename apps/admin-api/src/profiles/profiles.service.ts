@@ -53,7 +53,6 @@ export class ProfilesService {
       status: 'provisioning' as const,
       caId: ca.id,
       raCredentialId: null as string | null,
-      challengeMode: input.challengeMode,
       validityDays: input.validityDays,
       syncWaitMs: input.syncWaitMs,
     } satisfies Partial<ProfileEntity>);

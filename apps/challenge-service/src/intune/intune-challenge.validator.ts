@@ -27,6 +27,11 @@ export class IntuneChallengeValidator {
     const context = { tenantId: request.tenantId, profileId: request.profileId, transactionId: request.transactionId };
     // Intune would answer ChallengePasswordMissing: spare the round trip.
     if (request.challenge === undefined || request.challenge.length === 0) return { decision: 'reject', reason: 'missing' };
+    if (request.csrDer === undefined) {
+      // The caller's view of the profile's mode was stale (it sends the CSR only to modes that forward it).
+      this.logger.warn(context, 'Intune profile asked without the CSR');
+      return { decision: 'reject', reason: 'intune-error' };
+    }
     const connection = await this.connections.get(request.tenantId);
     if (!connection) {
       this.logger.warn(context, 'Intune profile but the tenant has no Intune connection');

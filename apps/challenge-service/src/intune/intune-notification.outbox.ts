@@ -4,7 +4,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import type { Queue } from 'bullmq';
 import { type ChallengeNotifyOutcome, JobIds, Queues, type RpcRequest, SendIntuneNotification } from '@scep/contracts';
 import { IntuneNotificationRepository } from '@scep/persistence-challenge';
-import { addJob } from '@scep/transport';
+import { addJob } from '@scep/queues';
 import { challengeConfig } from '../challenge-config';
 import type { ProfileChallengeSettings } from '../settings/challenge-settings.service';
 import { issuedCertificateFacts } from './certificate-facts';

@@ -1,7 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { Queues, SendIntuneNotification } from '@scep/contracts';
-import { jobDispatcher, jobHandler } from '@scep/transport';
+import { jobDispatcher, jobHandler } from '@scep/queues';
 import { IntuneNotificationSender } from './intune-notification.sender';
 
 /** Consumes `challenge-notifications`: one job per outbox row (retried with backoff by BullMQ). */

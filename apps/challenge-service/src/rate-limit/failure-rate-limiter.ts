@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
-import { redisOptionsFromUrl, transportConfig } from '@scep/transport';
+import { queuesConfig, redisOptionsFromUrl } from '@scep/queues';
 import { challengeConfig } from '../challenge-config';
 import { ChallengeMetrics } from '../metrics/challenge-metrics';
 import { clientRateKey } from './client-address';
@@ -46,9 +46,9 @@ const REDIS_COMMAND_TIMEOUT_MS = 500;
 export class FailureRateLimiter implements OnApplicationShutdown {
   private readonly logger = new Logger(FailureRateLimiter.name);
   private readonly config = challengeConfig();
-  private readonly prefix = `${transportConfig().REDIS_PREFIX}:challenge-rl`;
+  private readonly prefix = `${queuesConfig().REDIS_PREFIX}:challenge-rl`;
   private readonly redis = new Redis(
-    redisOptionsFromUrl(transportConfig().REDIS_URL, { connectionName: 'challenge-rate-limit', maxRetriesPerRequest: 1, commandTimeout: REDIS_COMMAND_TIMEOUT_MS }),
+    redisOptionsFromUrl(queuesConfig().REDIS_URL, { connectionName: 'challenge-rate-limit', maxRetriesPerRequest: 1, commandTimeout: REDIS_COMMAND_TIMEOUT_MS }),
   );
 
   constructor(private readonly metrics: ChallengeMetrics) {

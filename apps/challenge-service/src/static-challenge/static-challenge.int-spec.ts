@@ -6,10 +6,10 @@ import type { DataSource } from 'typeorm';
 import { challengeEntities } from '@scep/persistence-challenge';
 import { databaseRootModule } from '@scep/persistence-core';
 import { type TestDatabase, createTestDatabase, deleteRedisPrefix } from '@scep/testing';
-import { TenancyEvents } from '@scep/transport';
+import { NatsConnection, TenancyEvents } from '@scep/transport';
 import { StaticChallengeService } from './static-challenge.service';
 
-describe('StaticChallengeService (real PostgreSQL and Redis)', () => {
+describe('StaticChallengeService (real PostgreSQL; invalidation over NATS)', () => {
   let db: TestDatabase;
   const replicas: TestingModule[] = [];
   const tenantId = randomUUID();
@@ -18,7 +18,7 @@ describe('StaticChallengeService (real PostgreSQL and Redis)', () => {
   const replica = async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [databaseRootModule('challenge-test', challengeEntities)],
-      providers: [StaticChallengeService, TenancyEvents],
+      providers: [StaticChallengeService, NatsConnection, TenancyEvents],
     }).compile();
     await moduleRef.init();
     replicas.push(moduleRef);

@@ -26,6 +26,11 @@ export class WebhookChallengeValidator {
   async verify(request: VerifyRequest, webhook: WebhookSettings | undefined): Promise<VerifyResult> {
     const context = { tenantId: request.tenantId, profileId: request.profileId, transactionId: request.transactionId };
     if (!webhook) return { decision: 'reject', reason: 'not-configured' };
+    if (request.csrDer === undefined) {
+      // The caller's view of the profile's mode was stale (it sends the CSR only to modes that forward it).
+      this.logger.warn(context, 'webhook profile asked without the CSR');
+      return { decision: 'reject', reason: 'webhook-error' };
+    }
     const body = JSON.stringify({
       tenantId: request.tenantId,
       profileId: request.profileId,

@@ -11,8 +11,8 @@ describe('evaluate (policy rules)', () => {
   it('approves with the defaults and plans the certificate from the rules, not the CSR', () => {
     const decision = run({});
     expect(decision.outcome).toBe('approve');
+    expect(decision.subjectSource).toBe('csr');
     expect(decision.plan).toEqual({
-      subjectDn: undefined,
       subject: 'CN=device-1,O=Acme',
       subjectAltNames: [],
       keyUsage: ['digitalSignature', 'keyEncipherment'],
@@ -51,25 +51,28 @@ describe('evaluate (policy rules)', () => {
     it('builds the issued subject: CSR values in template order, fixed values imposed over what the CSR says', () => {
       const decision = run(template, {}, { subject: 'CN=device-7,OU=Sales,O=Whatever' });
       expect(decision.outcome).toBe('approve');
-      expect(decision.plan?.subjectDn).toBe('CN=device-7,OU=Sales,O=Acme Devices');
+      expect(decision.plan?.subject).toBe('CN=device-7,OU=Sales,O=Acme Devices');
+      expect(decision.subjectSource).toBe('template');
     });
 
     it('refuses or drops CSR attributes the template does not mention', () => {
       expect(refusedBy(run(template, {}, { subject: 'CN=device-7,L=Paris' }))).toBe('subject-other-attributes');
       const dropping = run({ subject: { ...template.subject, otherAttributes: 'drop' } }, {}, { subject: 'CN=device-7,L=Paris' });
       expect(dropping.outcome).toBe('approve');
-      expect(dropping.plan?.subjectDn).toBe('CN=device-7,O=Acme Devices');
+      expect(dropping.plan?.subject).toBe('CN=device-7,O=Acme Devices');
+      expect(dropping.subjectSource).toBe('template');
     });
 
     it('refuses a missing required attribute and a value that does not match the pattern', () => {
       expect(refusedBy(run(template, {}, { subject: 'OU=Sales' }))).toBe('subject-CN');
       expect(refusedBy(run(template, {}, { subject: 'CN=laptop-7' }))).toBe('subject-CN');
-      expect(run(template, {}, { subject: 'CN=device-12' }).plan?.subjectDn).toBe('CN=device-12,O=Acme Devices');
+      expect(run(template, {}, { subject: 'CN=device-12' }).plan?.subject).toBe('CN=device-12,O=Acme Devices');
     });
 
     it('escapes values it composes', () => {
       const decision = run({ subject: { template: [{ type: 'CN' }, { type: 'O', source: 'fixed', value: 'Acme, Inc.' }] } }, {}, { subject: 'CN=a\\+b' });
-      expect(decision.plan?.subjectDn).toBe('CN=a\\+b,O=Acme\\, Inc.');
+      expect(decision.plan?.subject).toBe('CN=a\\+b,O=Acme\\, Inc.');
+      expect(decision.subjectSource).toBe('template');
     });
   });
 

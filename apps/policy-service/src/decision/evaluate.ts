@@ -1,4 +1,4 @@
-import { EXTENDED_KEY_USAGE_NAMES, type FailInfoName, type PolicyRulesValue } from '@scep/contracts';
+import { type CertificatePlan, EXTENDED_KEY_USAGE_NAMES, type FailInfoName, type PolicyRulesValue } from '@scep/contracts';
 import { keyRule } from './key-rules';
 import { type RenewalFacts, renewalRules } from './renewal-rules';
 import { type RuleResult, fail, pass } from './rule-result';
@@ -13,17 +13,8 @@ export interface CsrFacts {
   readonly keySize: number;
 }
 
-/** The certificate as the rules shape it; stored with the decision and handed to the signer. */
-export interface CertificatePlan {
-  /** Issued subject when a template built it (RFC 4514); undefined = the CSR subject byte for byte. */
-  readonly subjectDn?: string;
-  readonly subject: string;
-  readonly subjectAltNames: ReadonlyArray<{ type: string; value: string }>;
-  readonly keyUsage: PolicyRulesValue['keyUsage'];
-  /** Dotted OIDs. */
-  readonly extendedKeyUsage: string[];
-  readonly validityDays: number;
-}
+/** Where the issued subject's bytes come from: the CSR as is, or the profile's template (plan.subject encoded). */
+export type SubjectSource = 'csr' | 'template';
 
 export interface EvaluationInput {
   readonly csr: CsrFacts;
@@ -38,8 +29,15 @@ export interface EvaluationInput {
 }
 
 export type PolicyDecision =
-  | { readonly outcome: 'approve' | 'pending'; readonly rules: RuleResult[]; readonly plan: CertificatePlan }
-  | { readonly outcome: 'reject'; readonly rules: RuleResult[]; readonly failInfo: FailInfoName; readonly reason: string; readonly plan?: CertificatePlan };
+  | { readonly outcome: 'approve' | 'pending'; readonly rules: RuleResult[]; readonly plan: CertificatePlan; readonly subjectSource: SubjectSource }
+  | {
+      readonly outcome: 'reject';
+      readonly rules: RuleResult[];
+      readonly failInfo: FailInfoName;
+      readonly reason: string;
+      readonly plan?: CertificatePlan;
+      readonly subjectSource?: SubjectSource;
+    };
 
 /**
  * The profile's rules applied to one request, each reporting why it passed or failed. Key usage, EKU and validity
@@ -60,16 +58,16 @@ export function evaluate(input: EvaluationInput): PolicyDecision {
     results.push(input.duplicateExists ? fail('duplicates', `a valid certificate for "${issuedSubject}" exists`) : pass('duplicates', 'no valid certificate with this subject'));
   }
   const plan: CertificatePlan = {
-    subjectDn: subject.subjectDn,
     subject: issuedSubject,
-    subjectAltNames: csr.subjectAltNames,
-    keyUsage: rules.keyUsage,
+    subjectAltNames: [...csr.subjectAltNames],
+    keyUsage: [...rules.keyUsage],
     extendedKeyUsage: rules.extendedKeyUsage.map((e) => EXTENDED_KEY_USAGE_NAMES[e] ?? e),
     validityDays: rules.validityDays ?? input.profileValidityDays,
   };
+  const subjectSource: SubjectSource = subject.subjectDn === undefined ? 'csr' : 'template';
   const failed = results.find((r) => !r.passed);
-  if (failed) return { outcome: 'reject', rules: results, failInfo: failed.failInfo ?? 'badRequest', reason: `${failed.rule}: ${failed.detail}`, plan };
+  if (failed) return { outcome: 'reject', rules: results, failInfo: failed.failInfo ?? 'badRequest', reason: `${failed.rule}: ${failed.detail}`, plan, subjectSource };
   const manual = rules.approval.mode === 'manual' && !input.renewal && input.challengeMode !== 'intune';
   if (manual) results.push(pass('approval', `manual: pending for up to ${rules.approval.pendingTtlHours} hours`));
-  return { outcome: manual ? 'pending' : 'approve', rules: results, plan };
+  return { outcome: manual ? 'pending' : 'approve', rules: results, plan, subjectSource };
 }

@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EnrollmentDecide, RpcRequest, RpcResponse } from '@scep/contracts';
 import { EnrollmentTransactionRepository } from '@scep/persistence-enrollment';
+import { effectiveGenerations } from '@scep/persistence-read';
 import { IntuneOutcomeNotifier } from '../intune/intune-outcome.notifier';
 import { ProfileSettingsCache } from '../profiles/profile-settings.cache';
-import { EnrollmentService } from './enrollment.service';
+import { SigningRequests } from '../signing/signing-requests';
 import { enrollmentView } from './enrollment-view';
 
 /**
@@ -17,7 +18,7 @@ export class ApprovalService {
   constructor(
     private readonly transactions: EnrollmentTransactionRepository,
     private readonly profiles: ProfileSettingsCache,
-    private readonly enrollments: EnrollmentService,
+    private readonly signing: SigningRequests,
     private readonly intune: IntuneOutcomeNotifier,
   ) {}
 
@@ -33,8 +34,12 @@ export class ApprovalService {
     if (!decided || !current) return { result: 'not-pending', status: current?.status ?? row.status };
     this.logger.log({ tenantId: row.tenantId, enrollmentId: row.id, transactionId: row.transactionId, verdict: request.verdict, actor: request.actor }, 'operator decided');
     const profile = await this.profiles.get(row.tenantId, row.profileId);
-    if (request.verdict === 'approve' && profile) await this.enrollments.enqueueSigning(current, profile);
-    if (request.verdict === 'reject' && profile?.challengeMode === 'intune') this.intune.failedInBackground(current, 'rejected by operator');
+    // If enqueueing fails here, the device's next poll (or the reconciliation sweep) enqueues it again.
+    if (request.verdict === 'approve' && profile) await this.signing.requestFromRecord(current, effectiveGenerations(profile.caGenerations).active).catch(() => false);
+    if (request.verdict === 'reject' && profile?.challengeMode === 'intune') {
+      const csrDer = await this.transactions.findCsr(row.tenantId, row.id);
+      if (csrDer) this.intune.failedInBackground({ ...current, csrDer }, 'rejected by operator');
+    }
     return { result: 'decided', enrollment: enrollmentView(current) };
   }
 }

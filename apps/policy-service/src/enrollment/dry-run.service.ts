@@ -37,13 +37,7 @@ export class DryRunService {
     };
     const { decision, policyVersion } = await this.enrollments.decide(profile, facts, undefined, PKCS_REQ);
     const rules = [signature, ...decision.rules.map(({ rule, passed, detail }) => ({ rule, passed, detail }))];
-    const certificate = decision.plan && {
-      subject: decision.plan.subject,
-      subjectAltNames: [...decision.plan.subjectAltNames],
-      keyUsage: [...decision.plan.keyUsage],
-      extendedKeyUsage: decision.plan.extendedKeyUsage,
-      validityDays: decision.plan.validityDays,
-    };
+    const certificate = decision.plan;
     if (!csr.signatureValid) return { outcome: 'reject', failInfo: 'badMessageCheck', reason: `${signature.rule}: ${signature.detail}`, policyVersion, rules, certificate };
     return decision.outcome === 'reject'
       ? { outcome: 'reject', failInfo: decision.failInfo, reason: decision.reason, policyVersion, rules, certificate }

@@ -1,8 +1,14 @@
-import type { EnrollmentView, FailInfoName } from '@scep/contracts';
-import type { EnrollmentTransactionEntity } from '@scep/persistence-enrollment';
+import { type EnrollmentView, type FailInfoName, certificatePlan } from '@scep/contracts';
+import type { EnrollmentTransaction } from '@scep/persistence-enrollment';
+
+/** The recorded plan in the contract's shape (records from before plans had one shape are shown without it). */
+function planOf(row: EnrollmentTransaction) {
+  const parsed = certificatePlan.safeParse(row.decision.plan);
+  return parsed.success ? parsed.data : undefined;
+}
 
 /** A transaction as operators see it (no CSR bytes, no certificate bytes). */
-export function enrollmentView(row: EnrollmentTransactionEntity): EnrollmentView {
+export function enrollmentView(row: EnrollmentTransaction): EnrollmentView {
   return {
     id: row.id,
     profileId: row.profileId,
@@ -20,6 +26,8 @@ export function enrollmentView(row: EnrollmentTransactionEntity): EnrollmentView
       approver: row.decision.approver,
       ...(row.decision.policyVersion !== undefined ? { policyVersion: row.decision.policyVersion } : {}),
     },
+    ...(planOf(row) ? { plan: planOf(row) } : {}),
+    ...(row.clientAddress ? { clientAddress: row.clientAddress } : {}),
     ...(row.certificateSerial ? { certificateSerial: row.certificateSerial } : {}),
     createdAt: row.createdAt.toISOString(),
     ...(row.pendingUntil ? { pendingUntil: row.pendingUntil.toISOString() } : {}),

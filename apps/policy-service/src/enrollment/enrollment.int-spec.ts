@@ -1,213 +1,266 @@
 import { testRun } from '../test-env.int';
 import { spawnSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bullmq';
-import { Test, type TestingModule } from '@nestjs/testing';
 import type { Queue } from 'bullmq';
-import type { DataSource } from 'typeorm';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import { JobIds, Queues, RecordIssuance, type RpcRequest, type EnrollmentSubmit } from '@scep/contracts';
-import { databaseRootModule } from '@scep/persistence-core';
-import { EnrollmentTransactionRepository, enrollmentEntities } from '@scep/persistence-enrollment';
-import { IssuedCertificateReader, ProfileSettingsReader } from '@scep/persistence-read';
+import { JobIds, Queues, signingOutcomeSubject } from '@scep/contracts';
+import { EnrollmentTransactionRepository } from '@scep/persistence-enrollment';
+import { ServiceMetrics } from '@scep/telemetry';
 import { type TestDatabase, createTestDatabase, deleteRedisPrefix } from '@scep/testing';
-import { RpcClient, TenancyEvents, addJob, queueModule, queueRootModule } from '@scep/transport';
-import { EnrollmentOutcomesProcessor } from '../outcomes/enrollment-outcomes.processor';
-import { ProfileSettingsCache } from '../profiles/profile-settings.cache';
 import { PolicyRulesStore } from '../rules/policy-rules.store';
-import { IntuneOutcomeNotifier } from '../intune/intune-outcome.notifier';
+import { SigningOutcomesListener } from '../signing/signing-outcomes.listener';
+import { SigningReconciler } from '../signing/signing-reconciler';
+import { SigningReplica } from '../signing/signing-replica';
 import { ApprovalService } from './approval.service';
 import { DryRunService } from './dry-run.service';
 import { EnrollmentService } from './enrollment.service';
-import { SigningQueueProducer } from './signing-queue.producer';
+import { type Device, PolicyHarness, WRONG_CHALLENGE, challengeCalls, eventually, intuneNotifications, makeDevice, signedJobs, signerBehaviour } from './policy-test-harness.int';
 
-const hex = () => randomBytes(32).toString('hex');
-
-describe('EnrollmentService (real Postgres and BullMQ)', () => {
+describe('enrollment path (policy service over real PostgreSQL, BullMQ and NATS; stand-in challenge service and signer)', () => {
+  const harness = new PolicyHarness();
   let db: TestDatabase;
-  let moduleRef: TestingModule;
   let service: EnrollmentService;
+  let transactions: EnrollmentTransactionRepository;
   let signingQueue: Queue;
-  let outcomesQueue: Queue;
-  let dataSource: DataSource;
-  const tenantId = randomUUID();
-  const profileId = randomUUID();
-  const caId = randomUUID();
-
-  const request = (overrides: Partial<RpcRequest<typeof EnrollmentSubmit>> = {}): RpcRequest<typeof EnrollmentSubmit> => {
-    const keyFingerprint = overrides.keyFingerprint ?? hex();
-    return {
-      tenantId,
-      profileId,
-      transactionId: `tx-${randomUUID()}`,
-      messageType: 19,
-      csrDer: Buffer.from('csr bytes').toString('base64'),
-      csr: { subject: 'CN=device', keyFingerprint, subjectAltNames: [], keyAlgorithm: 'rsa', keySize: 2048 },
-      csrFingerprint: hex(),
-      keyFingerprint,
-      signerFingerprint: keyFingerprint,
-      signerCertificateFingerprint: hex(),
-      issuingCaId: caId,
-      requestCipher: 'aes-256-cbc',
-      requestDigest: 'sha256',
-      ...overrides,
-    };
-  };
+  let profileId: string;
+  let device: Device;
+  let other: Device;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    process.env.DATABASE_URL = db.url;
-    moduleRef = await Test.createTestingModule({
-      imports: [databaseRootModule('policy-test', enrollmentEntities), queueRootModule(), queueModule(Queues.certificateSigning, Queues.enrollmentOutcomes)],
-      providers: [
-        EnrollmentTransactionRepository,
-        ProfileSettingsReader,
-        ProfileSettingsCache,
-        IssuedCertificateReader,
-        PolicyRulesStore,
-        TenancyEvents,
-        SigningQueueProducer,
-        EnrollmentService,
-        ApprovalService,
-        DryRunService,
-        IntuneOutcomeNotifier,
-        RpcClient,
-        EnrollmentOutcomesProcessor,
-      ],
-    }).compile();
-    await moduleRef.init();
-    service = moduleRef.get(EnrollmentService);
-    signingQueue = moduleRef.get(getQueueToken(Queues.certificateSigning));
-    outcomesQueue = moduleRef.get(getQueueToken(Queues.enrollmentOutcomes));
-    dataSource = moduleRef.get(getDataSourceToken());
-    await dataSource.query(`INSERT INTO tenancy.tenants (id, slug, display_name) VALUES ($1, 'acme', 'Acme')`, [tenantId]);
-    await dataSource.query(
-      `INSERT INTO tenancy.profiles (id, tenant_id, slug, status, ca_id, ra_credential_id, validity_days, sync_wait_ms)
-       VALUES ($1, $2, 'laptops', 'active', $3, $4, 30, 5000)`,
-      [profileId, tenantId, caId, randomUUID()],
-    );
+    await harness.start(db.url);
+    service = harness.moduleRef.get(EnrollmentService);
+    transactions = harness.moduleRef.get(EnrollmentTransactionRepository);
+    signingQueue = harness.moduleRef.get(getQueueToken(Queues.certificateSigning));
+    profileId = await harness.profile();
+    [device, other] = [makeDevice(), makeDevice()];
   }, 60_000);
 
   afterAll(async () => {
-    await moduleRef?.close();
+    await harness.stop();
     await db?.drop();
     await deleteRedisPrefix(testRun);
   });
 
-  const liveRows = async (transactionId: string) =>
-    Number((await dataSource.query(`SELECT count(*) AS n FROM enrollment.transactions WHERE transaction_id = $1`, [transactionId]))[0].n);
-
-  it('records an approved request once and enqueues signing with a deterministic job id', async () => {
-    const req = request();
-    const state = await service.submit(req);
-    expect(state.state).toBe('queued');
-    const row = await moduleRef.get(EnrollmentTransactionRepository).findLive(tenantId, profileId, req.transactionId);
-    expect(row?.status).toBe('queued');
-    expect(row?.decision.rules.every((r) => r.passed)).toBe(true);
-    const jobId = JobIds.signCertificate(tenantId, row?.id as string);
-    expect(state).toEqual({ state: 'queued', jobId });
-    const job = await signingQueue.getJob(jobId);
-    expect(job?.data).toMatchObject({ tenantId, profileId, caId, enrollmentId: row?.id, validityDays: 30 });
+  beforeEach(() => {
+    signerBehaviour.reportOutcome = true;
+    signerBehaviour.fail = false;
   });
 
-  it('answers a resend of the same transaction from its state, without a second record or job', async () => {
-    const req = request();
-    const first = await service.submit(req);
-    const again = await service.submit({ ...req });
-    expect(again).toEqual(first);
-    expect(await liveRows(req.transactionId)).toBe(1);
-    expect(await signingQueue.getJobCountByTypes('waiting', 'active', 'delayed', 'completed', 'failed')).toBeGreaterThan(0);
-  });
+  const q = (sql: string, params: unknown[] = []) => harness.dataSource.query(sql, params);
+  const liveRows = async (transactionId: string) => Number((await q(`SELECT count(*) AS n FROM enrollment.transactions WHERE transaction_id = $1`, [transactionId]))[0].n);
+  const certificatesOf = async (enrollmentId: string) => Number((await q(`SELECT count(*) AS n FROM issuance.certificates WHERE enrollment_id = $1`, [enrollmentId]))[0].n);
+  const rowOf = (profile: string, transactionId: string) => transactions.findLive(harness.tenantId, profile, transactionId);
+  const statusOf = async (profile: string, transactionId: string) => (await rowOf(profile, transactionId))?.status;
+  const recordedIssued = (profile: string, transactionId: string) => eventually(async () => ((await statusOf(profile, transactionId)) === 'issued' ? true : undefined));
 
-  it('refuses the same transactionID from another key', async () => {
-    const req = request();
-    await service.submit(req);
-    const other = hex();
-    const hijack = await service.submit({ ...req, keyFingerprint: other, signerFingerprint: other });
-    expect(hijack).toMatchObject({ state: 'rejected', failInfo: 'badRequest' });
-    expect(await liveRows(req.transactionId)).toBe(1);
-  });
-
-  it('records ten concurrent identical requests as one transaction and one job', async () => {
-    const req = request();
-    const before = await signingQueue.getJobCountByTypes('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
-    const states = await Promise.all(Array.from({ length: 10 }, () => service.submit({ ...req })));
-    expect(new Set(states.map((s) => JSON.stringify(s))).size).toBe(1);
-    expect(states[0]?.state).toBe('queued');
-    expect(await liveRows(req.transactionId)).toBe(1);
-    const after = await signingQueue.getJobCountByTypes('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
-    expect(after - before).toBe(1);
-  });
-
-  it('rejects what the policy refuses, records why, and enqueues nothing', async () => {
-    const req = request({ csr: { subject: 'CN=weak', keyFingerprint: hex(), subjectAltNames: [], keyAlgorithm: 'rsa', keySize: 1024 } });
-    const state = await service.submit(req);
-    expect(state).toMatchObject({ state: 'rejected', failInfo: 'badRequest' });
-    const row = await moduleRef.get(EnrollmentTransactionRepository).findLive(tenantId, profileId, req.transactionId);
-    expect(row?.status).toBe('rejected');
-    expect(row?.decision.rules.find((r) => r.rule === 'key')).toMatchObject({ passed: false, detail: expect.stringContaining('rsa-1024') });
-    expect(row?.decision.policyVersion).toBe(0);
-    expect(await signingQueue.getJob(JobIds.signCertificate(tenantId, row?.id as string))).toBeUndefined();
-  });
-
-  it('answers polls only for the requesting key, and reports the issued certificate once the signer reports it', async () => {
-    const req = request();
-    await service.submit(req);
-    const row = await moduleRef.get(EnrollmentTransactionRepository).findLive(tenantId, profileId, req.transactionId);
-    const enrollmentId = row?.id as string;
-
-    expect(await service.status({ tenantId, profileId, transactionId: 'no-such-tx', signerFingerprint: req.signerFingerprint })).toEqual({ state: 'unknown' });
-    expect(await service.status({ tenantId, profileId, transactionId: req.transactionId, signerFingerprint: hex() })).toEqual({ state: 'unknown' });
-    expect((await service.status({ tenantId, profileId, transactionId: req.transactionId, signerFingerprint: req.signerFingerprint })).state).toBe('queued');
-
-    // The signer's outcome arrives through the durable queue, consumed by EnrollmentOutcomesProcessor.
-    await addJob(outcomesQueue, RecordIssuance, { tenantId, enrollmentId, serialHex: 'ABC123', certificateDer: Buffer.from('cert').toString('base64') }, {
-      jobId: JobIds.recordOutcome(tenantId, enrollmentId),
+  describe('the outcome comes back through its owner, once', () => {
+    it('decides, has the challenge checked, gets the certificate signed and answers with it within the sync-wait', async () => {
+      const req = harness.request(profileId, device);
+      const state = await service.submit(req);
+      expect(state).toMatchObject({ state: 'issued', serialHex: expect.stringMatching(/^[0-9A-F]+$/) });
+      const row = await rowOf(profileId, req.transactionId);
+      expect(row?.decision.rules.every((r) => r.passed)).toBe(true);
+      expect(row?.decision.plan).toMatchObject({ subject: 'O=Acme,CN=device', keyUsage: ['digitalSignature', 'keyEncipherment'], extendedKeyUsage: ['1.3.6.1.5.5.7.3.2'], validityDays: 30 });
+      expect(row?.clientAddress).toBe('192.0.2.10');
+      expect(await recordedIssued(profileId, req.transactionId)).toBe(true);
+      expect((await rowOf(profileId, req.transactionId))?.certificateSerial).toBe(state.state === 'issued' ? state.serialHex : '');
+      expect(await certificatesOf(row?.id as string)).toBe(1);
+      // The job is gone once done (the certificate is the signer's record), and the challenge was asked without the CSR.
+      expect(await signingQueue.getJob(JobIds.signCertificate(harness.tenantId, row?.id as string))).toBeUndefined();
+      const asked = challengeCalls.find((c) => c.transactionId === req.transactionId);
+      expect(asked).toMatchObject({ challenge: 'the-static-challenge', csr: { subject: 'O=Acme,CN=device' }, clientAddress: '192.0.2.10' });
+      expect(asked?.csrDer).toBeUndefined();
     });
-    let state;
-    for (let i = 0; i < 100; i++) {
-      state = await service.status({ tenantId, profileId, transactionId: req.transactionId, signerFingerprint: req.signerFingerprint });
-      if (state.state === 'issued') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(state).toEqual({ state: 'issued', certificateDer: Buffer.from('cert').toString('base64'), serialHex: 'ABC123' });
-    // A resend after issuance gets the stored certificate, not a new job.
-    expect(await service.submit({ ...req })).toEqual(state);
+
+    it('answers a resend from the stored state: the same certificate, no second record, job or challenge check', async () => {
+      const req = harness.request(profileId, device);
+      const first = await service.submit(req);
+      await recordedIssued(profileId, req.transactionId);
+      const checks = challengeCalls.length;
+      const signed = signedJobs.length;
+      expect(await service.submit({ ...req })).toEqual(first);
+      expect(await liveRows(req.transactionId)).toBe(1);
+      expect(challengeCalls.length).toBe(checks);
+      expect(signedJobs.length).toBe(signed);
+    });
+
+    it('records ten concurrent identical requests as one transaction and one certificate', async () => {
+      const req = harness.request(profileId, device);
+      const states = await Promise.all(Array.from({ length: 10 }, () => service.submit({ ...req })));
+      const issued = states.filter((s) => s.state === 'issued');
+      expect(issued.length).toBeGreaterThan(0);
+      expect(new Set(issued.map((s) => (s.state === 'issued' ? s.serialHex : '')))).toEqual(new Set([issued[0]?.state === 'issued' ? issued[0].serialHex : '']));
+      expect(states.every((s) => s.state === 'issued' || s.state === 'pending')).toBe(true);
+      expect(await liveRows(req.transactionId)).toBe(1);
+      const row = await rowOf(profileId, req.transactionId);
+      expect(await certificatesOf(row?.id as string)).toBe(1);
+    });
+
+    it('refuses the same transactionID from another key, and a request whose signer is not the CSR key (proof of possession)', async () => {
+      const req = harness.request(profileId, device);
+      await service.submit(req);
+      const hijack = harness.request(profileId, other, { transactionId: req.transactionId });
+      expect(await service.submit(hijack)).toMatchObject({ state: 'rejected', failInfo: 'badRequest', reason: 'transactionID already used by another key' });
+      expect(await liveRows(req.transactionId)).toBe(1);
+      const noPop = harness.request(profileId, device, { signerKey: other });
+      expect(await service.submit(noPop)).toMatchObject({ state: 'rejected', failInfo: 'badRequest', reason: 'signer key differs from the CSR key' });
+      expect(await liveRows(noPop.transactionId)).toBe(0);
+    });
+
+    it('refuses a wrong challenge without recording anything, and a CSR whose signature does not verify (badMessageCheck)', async () => {
+      const wrong = harness.request(profileId, device, { challenge: WRONG_CHALLENGE });
+      expect(await service.submit(wrong)).toMatchObject({ state: 'rejected', failInfo: 'badRequest', reason: 'challenge mismatch' });
+      expect(await liveRows(wrong.transactionId)).toBe(0);
+      const tampered = harness.request(profileId, device);
+      const der = Buffer.from(tampered.csrDer, 'base64');
+      der[der.length - 3] = (der[der.length - 3] as number) ^ 0x44;
+      expect(await service.submit({ ...tampered, csrDer: der.toString('base64') })).toMatchObject({ state: 'rejected', failInfo: 'badMessageCheck' });
+      expect(await service.submit({ ...tampered, csrDer: Buffer.from('not a csr').toString('base64') })).toMatchObject({ state: 'rejected', failInfo: 'badRequest' });
+    });
+
+    it('rejects what the policy refuses, records why, and enqueues nothing', async () => {
+      const weak = harness.request(profileId, makeDevice(1024));
+      expect(await service.submit(weak)).toMatchObject({ state: 'rejected', failInfo: 'badRequest' });
+      const row = await rowOf(profileId, weak.transactionId);
+      expect(row?.status).toBe('rejected');
+      expect(row?.decision.rules.find((r) => r.rule === 'key')).toMatchObject({ passed: false, detail: expect.stringContaining('rsa-1024') });
+      expect(await signingQueue.getJob(JobIds.signCertificate(harness.tenantId, row?.id as string))).toBeUndefined();
+    });
+
+    it('sends the CSR itself only to the modes that forward it (webhook, Intune)', async () => {
+      const webhookProfile = await harness.profile({ mode: 'webhook' });
+      const req = harness.request(webhookProfile, device);
+      await service.submit(req);
+      expect(challengeCalls.find((c) => c.transactionId === req.transactionId)?.csrDer).toBe(req.csrDer);
+    });
+  });
+
+  describe('when the signer is slow, an outcome is lost or a job is lost', () => {
+    let quick: string;
+    beforeAll(async () => {
+      quick = await harness.profile({ syncWaitMs: 300 });
+    });
+
+    it('answers PENDING when the signer does not answer within the sync-wait, and the certificate at a later poll', async () => {
+      await harness.stopSigner();
+      const req = harness.request(quick, device);
+      expect(await service.submit(req)).toEqual({ state: 'pending' });
+      const poll = () => service.status({ tenantId: harness.tenantId, profileId: quick, transactionId: req.transactionId, signerFingerprint: req.signerFingerprint });
+      expect(await poll()).toEqual({ state: 'pending' });
+      await harness.startSigner();
+      const state = await eventually(async () => {
+        const s = await poll();
+        return s.state === 'issued' ? s : undefined;
+      });
+      expect(state).toMatchObject({ state: 'issued' });
+      expect(await recordedIssued(quick, req.transactionId)).toBe(true);
+    });
+
+    it('records a certificate whose outcome message was lost (the reconciler reads the signer\'s table)', async () => {
+      signerBehaviour.reportOutcome = false;
+      const req = harness.request(quick, device);
+      expect(await service.submit(req)).toEqual({ state: 'pending' });
+      const row = await rowOf(quick, req.transactionId);
+      expect(await eventually(async () => ((await certificatesOf(row?.id as string)) === 1 ? true : undefined))).toBe(true);
+      expect(row?.status).toBe('queued');
+      // Polled: settled from the table at once.
+      expect(await service.status({ tenantId: harness.tenantId, profileId: quick, transactionId: req.transactionId, signerFingerprint: req.signerFingerprint })).toMatchObject({ state: 'issued' });
+      expect(await recordedIssued(quick, req.transactionId)).toBe(true);
+      // Not polled: the periodic sweep records it.
+      const unpolled = harness.request(quick, device);
+      await service.submit(unpolled);
+      const unpolledRow = await rowOf(quick, unpolled.transactionId);
+      await eventually(async () => ((await certificatesOf(unpolledRow?.id as string)) === 1 ? true : undefined));
+      await harness.moduleRef.get(SigningReconciler).sweep(new Date(Date.now() + 120_000));
+      expect(await recordedIssued(quick, unpolled.transactionId)).toBe(true);
+    });
+
+    it('signs again a transaction whose job was lost with Redis, once', async () => {
+      await harness.stopSigner();
+      const req = harness.request(quick, device);
+      expect(await service.submit(req)).toEqual({ state: 'pending' });
+      const row = await rowOf(quick, req.transactionId);
+      const jobId = JobIds.signCertificate(harness.tenantId, row?.id as string);
+      await (await signingQueue.getJob(jobId))?.remove();
+      expect(await signingQueue.getJob(jobId)).toBeUndefined();
+      await harness.startSigner();
+      await harness.moduleRef.get(SigningReconciler).sweep(new Date(Date.now() + 120_000));
+      expect(await recordedIssued(quick, req.transactionId)).toBe(true);
+      expect(await certificatesOf(row?.id as string)).toBe(1);
+    });
+
+    it('answers FAILURE when the signer gives up, and records it', async () => {
+      signerBehaviour.fail = true;
+      const req = harness.request(profileId, device);
+      expect(await service.submit(req)).toMatchObject({ state: 'rejected', failInfo: 'badRequest', reason: 'signing failed' });
+      expect(await eventually(async () => ((await statusOf(profileId, req.transactionId)) === 'failed' ? true : undefined))).toBe(true);
+      expect((await rowOf(profileId, req.transactionId))?.statusReason).toBe('signing failed: ca-expired');
+      // Had the outcome been lost, the failed job is what a poll (or the sweep) reads.
+      const lost = harness.request(quick, device);
+      signerBehaviour.reportOutcome = false;
+      expect(await service.submit(lost)).toEqual({ state: 'pending' });
+      const row = await rowOf(quick, lost.transactionId);
+      await eventually(async () => ((await (await signingQueue.getJob(JobIds.signCertificate(harness.tenantId, row?.id as string)))?.getState()) === 'failed' ? true : undefined));
+      expect(await service.status({ tenantId: harness.tenantId, profileId: quick, transactionId: lost.transactionId, signerFingerprint: lost.signerFingerprint })).toMatchObject({
+        state: 'rejected',
+        failInfo: 'badRequest',
+      });
+      expect(await statusOf(quick, lost.transactionId)).toBe('failed');
+      expect(await certificatesOf(row?.id as string)).toBe(0);
+    });
+
+    it('drops an outcome the signer did not authenticate: nothing is recorded, the refusal is counted', async () => {
+      await harness.stopSigner();
+      const req = harness.request(quick, device);
+      await service.submit(req);
+      const row = await rowOf(quick, req.transactionId);
+      const forged = { kind: 'issued' as const, tenantId: harness.tenantId, profileId: quick, enrollmentId: row?.id as string, serialHex: '0BAD', certificateDer: 'MIIB', notAfter: new Date().toISOString() };
+      const listener = harness.moduleRef.get(SigningOutcomesListener);
+      await listener.receive(Buffer.from(JSON.stringify({ outcome: forged, mac: 'A'.repeat(43) + '=' })));
+      await listener.receive(Buffer.from('{"not":"an outcome"}'));
+      // Over NATS too, on this replica's own subject.
+      await harness.publish(harness.moduleRef.get(SigningReplica).replyTo, { outcome: forged, mac: 'B'.repeat(43) + '=' });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await statusOf(quick, req.transactionId)).toBe('queued');
+      const metrics = await harness.moduleRef.get(ServiceMetrics).registry.metrics();
+      expect(metrics).toMatch(/scep_policy_signing_outcomes_refused_total\{reason="forged"\} [2-9]/);
+      expect(metrics).toMatch(/scep_policy_signing_outcomes_refused_total\{reason="malformed"\} [1-9]/);
+      // The authentic outcome, for the record, is accepted.
+      await listener.receive(Buffer.from(JSON.stringify({ outcome: forged, mac: harness.signOutcome(forged) })));
+      expect(await recordedIssued(quick, req.transactionId)).toBe(true);
+      expect(signingOutcomeSubject(testRun, 'x')).toBe(`${testRun}.policy.signing-outcome.x`);
+      await harness.startSigner();
+    });
   });
 
   describe('renewal and transaction identity', () => {
     /** A certificate row as the signer would have stored it. */
     const storeIssued = async (serialHex: string, revoked = false) => {
-      await dataSource.query(
-        `INSERT INTO issuance.certificate_authorities (id, tenant_id, name, subject, certificate_der, key_spec, not_before, not_after)
-           VALUES ($1, $2, 'ca', 'CN=ca', '\\x00', 'rsa-2048', now() - interval '1 day', now() + interval '10 years') ON CONFLICT DO NOTHING`,
-        [caId, tenantId],
-      );
-      await dataSource.query(
+      await q(
         `INSERT INTO issuance.certificates (id, tenant_id, ca_id, profile_id, enrollment_id, serial_hex, subject, not_before, not_after, certificate_der, revoked_at)
-           VALUES (gen_random_uuid(), $2, $1, $3, gen_random_uuid(), $4, 'CN=device', now() - interval '1 day', now() + interval '300 days', '\\x00', $5)`,
-        [caId, tenantId, profileId, serialHex, revoked ? new Date() : null],
+           VALUES (gen_random_uuid(), $2, $1, $3, gen_random_uuid(), $4, 'O=Acme,CN=device', now() - interval '1 day', now() + interval '300 days', '\\x00', $5)`,
+        [harness.caId, harness.tenantId, profileId, serialHex, revoked ? new Date() : null],
       );
     };
     const renewalOf = (serialHex: string, overrides: Record<string, string> = {}) => ({
-      caId,
+      caId: harness.caId,
       serialHex,
-      subject: 'CN=device',
+      subject: 'O=Acme,CN=device',
       notBefore: new Date(Date.now() - 86400_000).toISOString(),
       notAfter: new Date(Date.now() + 300 * 86400_000).toISOString(),
       ...overrides,
     });
 
     it('starts a new transaction when the same key renews under its first transactionID (micromdm), keeping the old one on record', async () => {
-      const first = request();
+      const first = harness.request(profileId, device);
       await service.submit(first);
-      const old = await moduleRef.get(EnrollmentTransactionRepository).findLive(tenantId, profileId, first.transactionId);
-      await dataSource.query(`UPDATE enrollment.transactions SET status = 'issued', certificate_der = '\\x01', certificate_serial = '0A' WHERE id = $1`, [old?.id]);
+      await recordedIssued(profileId, first.transactionId);
       await storeIssued('0A');
-      const renewal = { ...first, messageType: 17, signerCertificateFingerprint: hex(), renewal: renewalOf('0A') };
+      const renewal = { ...first, messageType: 17, signerCertificateFingerprint: 'b'.repeat(64), renewal: renewalOf('0A') };
       const state = await service.submit(renewal);
-      expect(state.state).toBe('queued');
-      const rows = await dataSource.query(`SELECT id, superseded_at, renewal_of_serial FROM enrollment.transactions WHERE transaction_id = $1 ORDER BY created_at`, [first.transactionId]);
+      expect(state.state).toBe('issued');
+      const rows = await q(`SELECT id, superseded_at, renewal_of_serial FROM enrollment.transactions WHERE transaction_id = $1 ORDER BY created_at`, [first.transactionId]);
       expect(rows).toHaveLength(2);
       expect(rows[0].superseded_at).not.toBeNull();
       expect(rows[1]).toMatchObject({ superseded_at: null, renewal_of_serial: '0A' });
@@ -215,169 +268,175 @@ describe('EnrollmentService (real Postgres and BullMQ)', () => {
       expect(await service.submit({ ...renewal })).toEqual(state);
     });
 
-    it('answers a completed transaction again only for the same CSR and within a week (scep-protocol.md §9.4)', async () => {
-      const first = request();
-      await service.submit(first);
-      const row = await moduleRef.get(EnrollmentTransactionRepository).findLive(tenantId, profileId, first.transactionId);
-      await dataSource.query(`UPDATE enrollment.transactions SET status = 'issued', certificate_der = '\\x02', certificate_serial = '0B', completed_at = now() WHERE id = $1`, [row?.id]);
-      expect(await service.submit({ ...first })).toMatchObject({ state: 'issued', serialHex: '0B' });
+    it('answers a completed transaction again only for the same CSR and within a week', async () => {
+      const first = harness.request(profileId, device);
+      const issued = await service.submit(first);
+      await recordedIssued(profileId, first.transactionId);
+      expect(await service.submit({ ...first })).toEqual(issued);
       // Another CSR from the same key under the same transactionID: a new request.
-      expect((await service.submit({ ...first, csrFingerprint: hex() })).state).toBe('queued');
+      const another = harness.request(profileId, device, { transactionId: first.transactionId, subject: ['device-2', 'Acme'] });
+      expect((await service.submit(another)).state).toBe('issued');
       // A transaction completed more than a week ago: the same key re-enrolling is a new request too.
-      const later = request();
+      const later = harness.request(profileId, device);
       await service.submit(later);
-      const old = await moduleRef.get(EnrollmentTransactionRepository).findLive(tenantId, profileId, later.transactionId);
-      await dataSource.query(`UPDATE enrollment.transactions SET status = 'issued', certificate_der = '\\x03', certificate_serial = '0C', completed_at = now() - interval '8 days' WHERE id = $1`, [old?.id]);
-      expect((await service.submit({ ...later })).state).toBe('queued');
-    });
-
-    it('refuses another signer certificate while the first request is still in progress', async () => {
-      const first = request();
-      await service.submit(first);
-      const other = await service.submit({ ...first, signerCertificateFingerprint: hex() });
-      expect(other).toMatchObject({ state: 'rejected', failInfo: 'badRequest' });
+      await recordedIssued(profileId, later.transactionId);
+      await q(`UPDATE enrollment.transactions SET completed_at = now() - interval '8 days' WHERE transaction_id = $1`, [later.transactionId]);
+      expect((await service.submit({ ...later })).state).toBe('issued');
+      expect(await liveRows(later.transactionId)).toBe(2);
     });
 
     it('refuses renewals by unknown or revoked certificates (badCertId) and a RenewalReq without a certificate of ours', async () => {
-      expect(await service.submit(request({ messageType: 17, renewal: renewalOf('DEAD01') }))).toMatchObject({ state: 'rejected', failInfo: 'badCertId' });
+      expect(await service.submit(harness.request(profileId, device, { messageType: 17, renewal: renewalOf('DEAD01') }))).toMatchObject({ state: 'rejected', failInfo: 'badCertId' });
       await storeIssued('BEEF02', true);
-      expect(await service.submit(request({ messageType: 17, renewal: renewalOf('BEEF02') }))).toMatchObject({ state: 'rejected', failInfo: 'badCertId' });
-      expect(await service.submit(request({ messageType: 17 }))).toMatchObject({ state: 'rejected', failInfo: 'badRequest' });
+      expect(await service.submit(harness.request(profileId, device, { messageType: 17, renewal: renewalOf('BEEF02') }))).toMatchObject({ state: 'rejected', failInfo: 'badCertId' });
+      expect(await service.submit(harness.request(profileId, device, { messageType: 17 }))).toMatchObject({ state: 'rejected', failInfo: 'badRequest' });
     });
 
     it('applies the profile rules in force: a renewal window set through versioned rules', async () => {
-      const store = moduleRef.get(PolicyRulesStore);
-      expect((await store.current(tenantId, profileId)).version).toBe(0);
+      const store = harness.moduleRef.get(PolicyRulesStore);
+      const renewing = await harness.profile();
+      expect((await store.current(harness.tenantId, renewing)).version).toBe(0);
       await storeIssued('C0FFEE');
-      expect((await service.submit(request({ renewal: renewalOf('C0FFEE') }))).state).toBe('queued');
-      const v1 = await store.set(tenantId, profileId, { renewal: { allowed: true, earliestDaysBeforeExpiry: 30, graceDaysAfterExpiry: 0, requireSameSubject: true } }, 'test');
-      expect(v1.version).toBe(1);
-      const early = await service.submit(request({ renewal: renewalOf('C0FFEE') }));
+      expect((await service.submit(harness.request(renewing, device, { renewal: renewalOf('C0FFEE') }))).state).toBe('issued');
+      expect((await store.set(harness.tenantId, renewing, { renewal: { allowed: true, earliestDaysBeforeExpiry: 30, graceDaysAfterExpiry: 0, requireSameSubject: true } }, 'test')).version).toBe(1);
+      const early = await service.submit(harness.request(renewing, device, { renewal: renewalOf('C0FFEE') }));
       expect(early).toMatchObject({ state: 'rejected', failInfo: 'badRequest', reason: expect.stringContaining('renewal-window') });
-      const v2 = await store.set(tenantId, profileId, { renewal: { allowed: false, graceDaysAfterExpiry: 0, requireSameSubject: true } }, 'test');
-      expect(v2.version).toBe(2);
-      expect(await service.submit(request({ renewal: renewalOf('C0FFEE') }))).toMatchObject({ state: 'rejected', reason: expect.stringContaining('renewal-allowed') });
-      await store.set(tenantId, profileId, { renewal: { allowed: true, graceDaysAfterExpiry: 0, requireSameSubject: true } }, 'test');
+      expect((await store.set(harness.tenantId, renewing, { renewal: { allowed: false, graceDaysAfterExpiry: 0, requireSameSubject: true } }, 'test')).version).toBe(2);
+      expect(await service.submit(harness.request(renewing, device, { renewal: renewalOf('C0FFEE') }))).toMatchObject({ state: 'rejected', reason: expect.stringContaining('renewal-allowed') });
     });
   });
 
   it('issues from the CA whose RA the device used: the next CA during a rollover, the active one otherwise', async () => {
+    await harness.stopSigner();
     const nextCa = randomUUID();
-    const rolling = randomUUID();
-    await dataSource.query(
-      `INSERT INTO tenancy.profiles (id, tenant_id, slug, status, ca_id, ra_credential_id, next_ca_id, next_ra_credential_id, ca_switch_at, validity_days, sync_wait_ms)
-       VALUES ($1, $2, 'rolling', 'active', $3, $4, $5, $4, now() + interval '1 day', 30, 5000)`,
-      [rolling, tenantId, caId, randomUUID(), nextCa],
-    );
-    const toNext = await service.submit(request({ profileId: rolling, issuingCaId: nextCa }));
-    const toStranger = await service.submit(request({ profileId: rolling, issuingCaId: randomUUID() }));
-    const caOf = async (state: { state: string; jobId?: string }) => (await signingQueue.getJob((state as { jobId: string }).jobId))?.data.caId;
-    expect(await caOf(toNext)).toBe(nextCa);
-    expect(await caOf(toStranger)).toBe(caId);
+    const rolling = await harness.profile({ syncWaitMs: 0, next: { caId: nextCa } });
+    const toNext = harness.request(rolling, device, { issuingCaId: nextCa });
+    const toStranger = harness.request(rolling, device, { issuingCaId: randomUUID() });
+    await service.submit(toNext);
+    await service.submit(toStranger);
+    const caOf = async (transactionId: string) => {
+      const row = await rowOf(rolling, transactionId);
+      return (await signingQueue.getJob(JobIds.signCertificate(harness.tenantId, row?.id as string)))?.data.approval.caId;
+    };
+    expect(await caOf(toNext.transactionId)).toBe(nextCa);
+    expect(await caOf(toStranger.transactionId)).toBe(harness.caId);
+    await harness.startSigner();
   });
 
   describe('rules in force, manual approval, dry run', () => {
-    const ruled = randomUUID();
-    const setRules = (rules: object) => moduleRef.get(PolicyRulesStore).set(tenantId, ruled, rules, 'test');
-    const submitTo = (overrides: Partial<RpcRequest<typeof EnrollmentSubmit>> = {}) => service.submit(request({ profileId: ruled, ...overrides }));
+    let ruled: string;
+    const setRules = (rules: object) => harness.moduleRef.get(PolicyRulesStore).set(harness.tenantId, ruled, rules, 'test');
 
     beforeAll(async () => {
-      await dataSource.query(
-        `INSERT INTO tenancy.profiles (id, tenant_id, slug, status, ca_id, ra_credential_id, validity_days, sync_wait_ms)
-         VALUES ($1, $2, 'ruled', 'active', $3, $4, 90, 5000)`,
-        [ruled, tenantId, caId, randomUUID()],
-      );
+      ruled = await harness.profile({ validityDays: 90 });
     });
 
-    it('hands the signer what the rules planned: templated subject, key usage, EKU, validity', async () => {
+    it('hands the signer what the rules planned: templated subject (as DER), key usage, EKU, validity', async () => {
       await setRules({
         subject: { template: [{ type: 'CN', pattern: 'device-[0-9]+' }, { type: 'O', source: 'fixed', value: 'Acme Devices' }] },
         keyUsage: ['digitalSignature'],
         extendedKeyUsage: ['serverAuth'],
         validityDays: 30,
       });
-      const state = await submitTo({ csr: { subject: 'CN=device-42', keyFingerprint: hex(), subjectAltNames: [], keyAlgorithm: 'rsa', keySize: 2048 } });
-      expect(state.state).toBe('queued');
-      const job = await signingQueue.getJob((state as { jobId: string }).jobId);
-      expect(job?.data).toMatchObject({ subjectDn: 'CN=device-42,O=Acme Devices', keyUsage: ['digitalSignature'], extendedKeyUsage: ['1.3.6.1.5.5.7.3.1'], validityDays: 30 });
-      const refused = await submitTo({ csr: { subject: 'CN=laptop', keyFingerprint: hex(), subjectAltNames: [], keyAlgorithm: 'rsa', keySize: 2048 } });
+      await harness.stopSigner();
+      const req = harness.request(ruled, device, { subject: ['device-42'] });
+      await service.submit({ ...req, profileId: ruled });
+      const row = await rowOf(ruled, req.transactionId);
+      const job = await signingQueue.getJob(JobIds.signCertificate(harness.tenantId, row?.id as string));
+      expect(job?.data.approval).toMatchObject({
+        tenantId: harness.tenantId,
+        profileId: ruled,
+        caId: harness.caId,
+        enrollmentId: row?.id,
+        plan: { subject: 'CN=device-42,O=Acme Devices', keyUsage: ['digitalSignature'], extendedKeyUsage: ['1.3.6.1.5.5.7.3.1'], validityDays: 30 },
+      });
+      expect(row?.decision.subjectSource).toBe('template');
+      await harness.startSigner();
+      const refused = await service.submit(harness.request(ruled, device, { subject: ['laptop'] }));
       expect(refused).toMatchObject({ state: 'rejected', failInfo: 'badRequest', reason: expect.stringContaining('subject-CN') });
     });
 
     it('refuses a duplicate while a valid certificate with the subject exists', async () => {
       await setRules({ duplicates: 'refuse-while-valid' });
-      await dataSource.query(
-        `INSERT INTO issuance.certificate_authorities (id, tenant_id, name, subject, certificate_der, key_spec, not_before, not_after)
-           VALUES ($1, $2, 'ca', 'CN=ca', '\\x00', 'rsa-2048', now() - interval '1 day', now() + interval '10 years') ON CONFLICT DO NOTHING`,
-        [caId, tenantId],
-      );
-      await dataSource.query(
+      await q(
         `INSERT INTO issuance.certificates (id, tenant_id, ca_id, profile_id, enrollment_id, serial_hex, subject, not_before, not_after, certificate_der)
-         VALUES (gen_random_uuid(), $1, $2, $3, gen_random_uuid(), 'D0D0', 'CN=twin', now(), now() + interval '30 days', '\\x00')`,
-        [tenantId, caId, ruled],
+         VALUES (gen_random_uuid(), $1, $2, $3, gen_random_uuid(), 'D0D0', 'O=Acme,CN=twin', now(), now() + interval '30 days', '\\x00')`,
+        [harness.tenantId, harness.caId, ruled],
       );
-      const twin = { subject: 'CN=twin', keyFingerprint: hex(), subjectAltNames: [], keyAlgorithm: 'rsa', keySize: 2048 };
-      expect(await submitTo({ csr: twin })).toMatchObject({ state: 'rejected', reason: expect.stringContaining('duplicates') });
-      expect((await submitTo({ csr: { ...twin, subject: 'CN=single' } })).state).toBe('queued');
+      expect(await service.submit(harness.request(ruled, device, { subject: ['twin', 'Acme'] }))).toMatchObject({ state: 'rejected', reason: expect.stringContaining('duplicates') });
+      expect((await service.submit(harness.request(ruled, device, { subject: ['single', 'Acme'] }))).state).toBe('issued');
     });
 
     it('keeps a manual-approval request pending until an operator approves it, then signs it; a resend stays pending meanwhile', async () => {
       await setRules({ approval: { mode: 'manual', pendingTtlHours: 1 } });
-      const req = request({ profileId: ruled });
+      const req = harness.request(ruled, device);
       expect(await service.submit(req)).toEqual({ state: 'pending' });
       expect(await service.submit({ ...req })).toEqual({ state: 'pending' });
-      const [pending] = (await moduleRef.get(EnrollmentTransactionRepository).find(tenantId, { profileId: ruled, status: 'pending', limit: 10 })).filter((r) => r.transactionId === req.transactionId);
+      const pending = await rowOf(ruled, req.transactionId);
+      expect(pending?.status).toBe('pending');
       expect(pending?.pendingUntil?.getTime()).toBeGreaterThan(Date.now() + 3500_000);
-      expect(await signingQueue.getJob(JobIds.signCertificate(tenantId, pending?.id as string))).toBeUndefined();
+      expect(await signingQueue.getJob(JobIds.signCertificate(harness.tenantId, pending?.id as string))).toBeUndefined();
 
-      const decided = await moduleRef.get(ApprovalService).decide({ tenantId, enrollmentId: pending?.id as string, verdict: 'approve', actor: 'api-key:ops' });
-      expect(decided).toMatchObject({ result: 'decided', enrollment: { status: 'queued', decidedBy: 'api-key:ops', decision: { approver: 'api-key:ops' } } });
-      expect(await signingQueue.getJob(JobIds.signCertificate(tenantId, pending?.id as string))).toBeDefined();
-      expect((await service.status({ tenantId, profileId: ruled, transactionId: req.transactionId, signerFingerprint: req.signerFingerprint })).state).toBe('queued');
+      const decided = await harness.moduleRef.get(ApprovalService).decide({ tenantId: harness.tenantId, enrollmentId: pending?.id as string, verdict: 'approve', actor: 'api-key:ops' });
+      expect(decided).toMatchObject({ result: 'decided', enrollment: { status: 'queued', decidedBy: 'api-key:ops', decision: { approver: 'api-key:ops' }, plan: { subject: 'O=Acme,CN=device' } } });
+      const state = await eventually(async () => {
+        const s = await service.status({ tenantId: harness.tenantId, profileId: ruled, transactionId: req.transactionId, signerFingerprint: req.signerFingerprint });
+        return s.state === 'issued' ? s : undefined;
+      });
+      expect(state).toMatchObject({ state: 'issued' });
       // Deciding twice changes nothing.
-      expect(await moduleRef.get(ApprovalService).decide({ tenantId, enrollmentId: pending?.id as string, verdict: 'reject', actor: 'x' })).toEqual({ result: 'not-pending', status: 'queued' });
+      expect(await harness.moduleRef.get(ApprovalService).decide({ tenantId: harness.tenantId, enrollmentId: pending?.id as string, verdict: 'reject', actor: 'x' })).toMatchObject({ result: 'not-pending' });
     });
 
     it('answers FAILURE badRequest after a rejection and badCertId after the approval window expires', async () => {
       await setRules({ approval: { mode: 'manual', pendingTtlHours: 1 } });
-      const rejectedReq = request({ profileId: ruled });
+      const rejectedReq = harness.request(ruled, device);
       await service.submit(rejectedReq);
-      const row = await moduleRef.get(EnrollmentTransactionRepository).findLive(tenantId, ruled, rejectedReq.transactionId);
-      await moduleRef.get(ApprovalService).decide({ tenantId, enrollmentId: row?.id as string, verdict: 'reject', actor: 'api-key:ops', reason: 'unknown device' });
-      expect(await service.status({ tenantId, profileId: ruled, transactionId: rejectedReq.transactionId, signerFingerprint: rejectedReq.signerFingerprint })).toMatchObject({
+      const row = await rowOf(ruled, rejectedReq.transactionId);
+      await harness.moduleRef.get(ApprovalService).decide({ tenantId: harness.tenantId, enrollmentId: row?.id as string, verdict: 'reject', actor: 'api-key:ops', reason: 'unknown device' });
+      expect(await service.status({ tenantId: harness.tenantId, profileId: ruled, transactionId: rejectedReq.transactionId, signerFingerprint: rejectedReq.signerFingerprint })).toMatchObject({
         state: 'rejected',
         failInfo: 'badRequest',
         reason: 'rejected by operator: unknown device',
       });
-
-      const lateReq = request({ profileId: ruled });
+      const lateReq = harness.request(ruled, device);
       await service.submit(lateReq);
-      await dataSource.query(`UPDATE enrollment.transactions SET pending_until = now() - interval '1 second' WHERE transaction_id = $1`, [lateReq.transactionId]);
-      expect(await service.status({ tenantId, profileId: ruled, transactionId: lateReq.transactionId, signerFingerprint: lateReq.signerFingerprint })).toMatchObject({ state: 'rejected', failInfo: 'badCertId' });
-      const late = await moduleRef.get(EnrollmentTransactionRepository).findLive(tenantId, ruled, lateReq.transactionId);
+      await q(`UPDATE enrollment.transactions SET pending_until = now() - interval '1 second' WHERE transaction_id = $1`, [lateReq.transactionId]);
+      expect(await service.status({ tenantId: harness.tenantId, profileId: ruled, transactionId: lateReq.transactionId, signerFingerprint: lateReq.signerFingerprint })).toMatchObject({
+        state: 'rejected',
+        failInfo: 'badCertId',
+      });
+      const late = await rowOf(ruled, lateReq.transactionId);
       expect(late?.status).toBe('expired');
-      expect(await moduleRef.get(ApprovalService).decide({ tenantId, enrollmentId: late?.id as string, verdict: 'approve', actor: 'x' })).toEqual({ result: 'not-pending', status: 'expired' });
+      expect(await harness.moduleRef.get(ApprovalService).decide({ tenantId: harness.tenantId, enrollmentId: late?.id as string, verdict: 'approve', actor: 'x' })).toEqual({ result: 'not-pending', status: 'expired' });
     });
 
     it('dry-runs a CSR: the decision and the planned certificate, recording nothing', async () => {
       await setRules({ subject: { template: [{ type: 'CN' }, { type: 'O', source: 'fixed', value: 'Acme' }] }, keys: { rsa: { minBits: 3072 } } });
       const csrDer = spawnSync('sh', ['-c', 'openssl req -new -newkey rsa:2048 -nodes -keyout /dev/null -subj /CN=dry-device -outform DER 2>/dev/null']).stdout as Buffer;
-      const before = Number((await dataSource.query(`SELECT count(*) AS n FROM enrollment.transactions`))[0].n);
-      const result = await moduleRef.get(DryRunService).run({ tenantId, profileId: ruled, csrDer: csrDer.toString('base64') });
+      const before = Number((await q(`SELECT count(*) AS n FROM enrollment.transactions`))[0].n);
+      const result = await harness.moduleRef.get(DryRunService).run({ tenantId: harness.tenantId, profileId: ruled, csrDer: csrDer.toString('base64') });
       expect(result).toMatchObject({ outcome: 'reject', failInfo: 'badRequest', reason: expect.stringContaining('key:') });
       expect(result.rules.find((r) => r.rule === 'key')).toMatchObject({ passed: false, detail: expect.stringContaining('rsa-2048') });
       expect(result.certificate).toMatchObject({ subject: 'CN=dry-device,O=Acme' });
-      expect(Number((await dataSource.query(`SELECT count(*) AS n FROM enrollment.transactions`))[0].n)).toBe(before);
-      expect(await moduleRef.get(DryRunService).run({ tenantId, profileId: ruled, csrDer: Buffer.from('junk').toString('base64') })).toMatchObject({ outcome: 'reject', reason: 'csr: malformed_csr' });
+      expect(Number((await q(`SELECT count(*) AS n FROM enrollment.transactions`))[0].n)).toBe(before);
+      expect(await harness.moduleRef.get(DryRunService).run({ tenantId: harness.tenantId, profileId: ruled, csrDer: Buffer.from('junk').toString('base64') })).toMatchObject({
+        outcome: 'reject',
+        reason: 'csr: malformed_csr',
+      });
     });
   });
 
+  it('tells Intune what was issued before recording it (Intune profiles)', async () => {
+    const intune = await harness.profile({ mode: 'intune' });
+    const req = harness.request(intune, device);
+    expect((await service.submit(req)).state).toBe('issued');
+    expect(await recordedIssued(intune, req.transactionId)).toBe(true);
+    expect(intuneNotifications.find((n) => n.transactionId === req.transactionId)).toMatchObject({ outcome: { kind: 'issued' }, csrDer: req.csrDer });
+  });
+
   it('refuses requests for a profile that is not active', async () => {
-    const otherProfile = randomUUID();
-    await dataSource.query(
-      `INSERT INTO tenancy.profiles (id, tenant_id, slug, status, ca_id, validity_days, sync_wait_ms) VALUES ($1, $2, 'draft', 'provisioning', $3, 30, 5000)`,
-      [otherProfile, tenantId, caId],
-    );
-    expect(await service.submit(request({ profileId: otherProfile }))).toMatchObject({ state: 'rejected', failInfo: 'badRequest' });
+    const draft = await harness.profile({ status: 'provisioning' });
+    expect(await service.submit(harness.request(draft, device))).toMatchObject({ state: 'rejected', failInfo: 'badRequest', reason: 'profile not active' });
   });
 });

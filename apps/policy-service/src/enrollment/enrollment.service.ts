@@ -2,14 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import type { EnrollmentState, EnrollmentStatus, EnrollmentSubmit, FailInfoName, RpcRequest, RpcResponse } from '@scep/contracts';
-import { EnrollmentTransactionEntity, EnrollmentTransactionRepository } from '@scep/persistence-enrollment';
+import { type EnrollmentTransaction, EnrollmentTransactionEntity, EnrollmentTransactionRepository } from '@scep/persistence-enrollment';
 import { IssuedCertificateReader, type ProfileSettingsRecord, effectiveGenerations } from '@scep/persistence-read';
 import { type CsrFacts, type PolicyDecision, evaluate } from '../decision/evaluate';
 import type { RenewalFacts } from '../decision/renewal-rules';
 import { IntuneOutcomeNotifier } from '../intune/intune-outcome.notifier';
 import { ProfileSettingsCache } from '../profiles/profile-settings.cache';
 import { PolicyRulesStore } from '../rules/policy-rules.store';
-import { SigningQueueProducer } from './signing-queue.producer';
+import { SigningReconciler, stateOfOutcome } from '../signing/signing-reconciler';
+import { SigningRequests } from '../signing/signing-requests';
+import { SigningWaiters } from '../signing/signing-waiters';
+import { ChallengeCheck } from './challenge-check';
+import { type RequestCsr, readRequestCsr } from './request-csr';
 
 type SubmitRequest = RpcRequest<typeof EnrollmentSubmit>;
 
@@ -23,10 +27,11 @@ const RESEND_WINDOW_MS = 7 * 24 * 3600 * 1000;
 const HOUR_MS = 3600_000;
 
 /**
- * Owner of enrollment transactions (scep-protocol.md §9): records each transaction once, decides it under the
- * profile's rules, enqueues signing or waits for an operator, and answers resends and polls from the stored state.
- * "Never issue twice for one transaction" rests on the unique live-transaction index; what identifies a request is
- * (transactionID, key, signer identity).
+ * Owner of enrollment transactions and of their outcome (docs/adr/007-enrollment-path-v2.md): reads the CSR,
+ * has the challenge checked, decides under the profile's rules, records the transaction once, puts an approved plan
+ * on the signer's queue and waits for the certificate up to the profile's sync-wait; resends and polls are answered
+ * from the stored state. "Never issue twice for one transaction" rests on the unique live-transaction index and on
+ * the signer's one-certificate-per-enrollment; what identifies a request is (transactionID, key, signer identity).
  */
 @Injectable()
 export class EnrollmentService {
@@ -37,66 +42,45 @@ export class EnrollmentService {
     private readonly profiles: ProfileSettingsCache,
     private readonly rules: PolicyRulesStore,
     private readonly certificates: IssuedCertificateReader,
-    private readonly signing: SigningQueueProducer,
+    private readonly challenges: ChallengeCheck,
+    private readonly signing: SigningRequests,
+    private readonly waiters: SigningWaiters,
+    private readonly reconciler: SigningReconciler,
     private readonly intune: IntuneOutcomeNotifier,
   ) {}
 
   async submit(request: SubmitRequest): Promise<RpcResponse<typeof EnrollmentSubmit>> {
     const profile = await this.profiles.get(request.tenantId, request.profileId);
     if (!profile || profile.status !== 'active') return rejected('badRequest', 'profile not active');
+    const reading = readRequestCsr(Buffer.from(request.csrDer, 'base64'));
+    if (!reading.ok) return rejected('badRequest', reading.reason);
+    const csr = reading.csr;
 
     const existing = await this.transactions.findLive(request.tenantId, request.profileId, request.transactionId);
     if (existing) {
-      const outcome = await this.resend(existing, request, profile);
+      const outcome = await this.resend(existing, request, csr, profile);
       if (outcome !== 'start-new') return outcome;
     }
 
-    const { decision, policyVersion, pendingTtlHours } = await this.decide(profile, request.csr, request.renewal ? await this.renewalFacts(request) : undefined, request.messageType);
-    const now = new Date();
-    const status = decision.outcome === 'approve' ? 'queued' : decision.outcome;
-    const row = Object.assign(new EnrollmentTransactionEntity(), {
-      id: randomUUID(),
-      tenantId: request.tenantId,
-      profileId: request.profileId,
-      transactionId: request.transactionId,
-      messageType: request.messageType,
-      status: status === 'reject' ? 'rejected' : status,
-      csrDer: Buffer.from(request.csrDer, 'base64'),
-      csrFingerprint: request.csrFingerprint,
-      keyFingerprint: request.keyFingerprint,
-      signerFingerprint: request.signerFingerprint,
-      signerCertificateFingerprint: request.signerCertificateFingerprint,
-      renewalOfSerial: request.renewal?.serialHex ?? null,
-      issuingCaId: issuingCa(profile, request.issuingCaId),
-      subject: request.csr.subject,
-      requestCipher: request.requestCipher,
-      requestDigest: request.requestDigest,
-      failInfo: decision.outcome === 'reject' ? decision.failInfo : null,
-      statusReason: decision.outcome === 'reject' ? decision.reason : null,
-      decision: {
-        rules: decision.rules.map(({ rule, passed, detail }) => ({ rule, passed, detail })),
-        decidedAt: now.toISOString(),
-        approver: decision.outcome === 'pending' ? 'operator' : 'auto',
-        policyVersion,
-        plan: decision.plan ? { ...decision.plan, subjectAltNames: [...decision.plan.subjectAltNames], keyUsage: [...decision.plan.keyUsage] } : undefined,
-      },
-      certificateSerial: null,
-      certificateDer: null,
-      completedAt: decision.outcome === 'reject' ? now : null,
-      supersededAt: null,
-      pendingUntil: decision.outcome === 'pending' ? new Date(now.getTime() + pendingTtlHours * HOUR_MS) : null,
-      decidedBy: null,
-      decidedAt: null,
-    } satisfies Partial<EnrollmentTransactionEntity>);
+    if (!csr.signatureValid) return rejected('badMessageCheck', 'CSR signature invalid');
+    if (!request.renewal) {
+      // Proof of possession (RFC 8894 §2.3): an initial request is signed by the key being certified.
+      if (csr.keyFingerprint !== request.signerFingerprint) return rejected('badRequest', 'signer key differs from the CSR key');
+      const verdict = await this.challenges.verify(profile, request, csr);
+      if (verdict.decision === 'reject') return rejected('badRequest', `challenge ${verdict.reason}`);
+    }
+    trace.getActiveSpan()?.setAttribute('scep.renewal', Boolean(request.renewal));
 
+    const { decision, policyVersion, pendingTtlHours } = await this.decide(profile, csr.facts, request.renewal ? await this.renewalFacts(request) : undefined, request.messageType);
+    const row = this.record(request, csr, profile, decision, policyVersion, pendingTtlHours);
     if (!(await this.transactions.insertIfAbsent(row))) {
       // A concurrent copy of this request recorded it first (Cisco and Apple retry on timeout): answer from its state.
       const winner = await this.transactions.findLive(request.tenantId, request.profileId, request.transactionId);
       if (!winner) return rejected('badRequest', 'transaction vanished');
-      const outcome = await this.resend(winner, request, profile);
+      const outcome = await this.resend(winner, request, csr, profile);
       return outcome === 'start-new' ? rejected('badRequest', 'transaction changed concurrently') : outcome;
     }
-    trace.getActiveSpan()?.setAttributes({ 'scep.enrollment_id': row.id, 'scep.decision': decision.outcome, 'scep.renewal': Boolean(request.renewal) });
+    trace.getActiveSpan()?.setAttributes({ 'scep.enrollment_id': row.id, 'scep.decision': decision.outcome });
     const context = { tenantId: row.tenantId, enrollmentId: row.id, transactionId: row.transactionId, renewalOf: row.renewalOfSerial ?? undefined, policyVersion };
     switch (decision.outcome) {
       case 'reject':
@@ -106,9 +90,28 @@ export class EnrollmentService {
       case 'pending':
         this.logger.log({ ...context, pendingUntil: row.pendingUntil?.toISOString() }, 'enrollment waits for approval');
         return { state: 'pending' };
-      case 'approve':
+      case 'approve': {
         this.logger.log(context, request.renewal ? 'renewal approved' : 'enrollment approved');
-        return { state: 'queued', jobId: await this.enqueueSigning(row, profile) };
+        // Wait first, then enqueue: an outcome faster than this continuation still finds its waiter.
+        const waiter = this.waiters.wait(row.id, profile.syncWaitMs);
+        try {
+          await this.signing.request({
+            tenantId: row.tenantId,
+            profileId: row.profileId,
+            caId: row.issuingCaId as string,
+            enrollmentId: row.id,
+            plan: decision.plan,
+            subjectSource: decision.subjectSource,
+            csr,
+          });
+        } catch (error) {
+          // Recorded as queued: a poll (or the reconciliation sweep) enqueues it again.
+          waiter.cancel();
+          this.logger.warn({ ...context, reason: error instanceof Error ? error.name : 'error' }, 'could not enqueue signing now');
+          return { state: 'pending' };
+        }
+        return stateOfOutcome(await waiter.outcome);
+      }
     }
   }
 
@@ -142,6 +145,51 @@ export class EnrollmentService {
     return { decision, policyVersion: policy.version, pendingTtlHours };
   }
 
+  private record(
+    request: SubmitRequest,
+    csr: RequestCsr,
+    profile: ProfileSettingsRecord,
+    decision: PolicyDecision,
+    policyVersion: number,
+    pendingTtlHours: number,
+  ): EnrollmentTransactionEntity {
+    const now = new Date();
+    return Object.assign(new EnrollmentTransactionEntity(), {
+      id: randomUUID(),
+      tenantId: request.tenantId,
+      profileId: request.profileId,
+      transactionId: request.transactionId,
+      messageType: request.messageType,
+      status: decision.outcome === 'approve' ? 'queued' : decision.outcome === 'reject' ? 'rejected' : 'pending',
+      csrDer: csr.der,
+      csrFingerprint: csr.fingerprint,
+      keyFingerprint: csr.keyFingerprint,
+      signerFingerprint: request.signerFingerprint,
+      signerCertificateFingerprint: request.signerCertificateFingerprint,
+      renewalOfSerial: request.renewal?.serialHex ?? null,
+      issuingCaId: issuingCa(profile, request.issuingCaId),
+      subject: csr.facts.subject,
+      requestCipher: request.requestCipher,
+      requestDigest: request.requestDigest,
+      clientAddress: request.clientAddress ?? null,
+      failInfo: decision.outcome === 'reject' ? decision.failInfo : null,
+      statusReason: decision.outcome === 'reject' ? decision.reason : null,
+      decision: {
+        rules: decision.rules.map(({ rule, passed, detail }) => ({ rule, passed, detail })),
+        decidedAt: now.toISOString(),
+        approver: decision.outcome === 'pending' ? 'operator' : 'auto',
+        policyVersion,
+        ...(decision.plan ? { plan: decision.plan, subjectSource: decision.subjectSource } : {}),
+      },
+      certificateSerial: null,
+      completedAt: decision.outcome === 'reject' ? now : null,
+      supersededAt: null,
+      pendingUntil: decision.outcome === 'pending' ? new Date(now.getTime() + pendingTtlHours * HOUR_MS) : null,
+      decidedBy: null,
+      decidedAt: null,
+    } satisfies Partial<EnrollmentTransactionEntity>);
+  }
+
   /** The certificate a renewal is authenticated by, as the issuance store knows it. */
   private async renewalFacts(request: SubmitRequest): Promise<RenewalFacts | undefined> {
     if (!request.renewal) return undefined;
@@ -161,14 +209,14 @@ export class EnrollmentService {
    * completed long ago: a new request under an old transactionID (micromdm renews with its first transactionID,
    * Cisco re-enrolls with its key) — once the old one is complete, start a new transaction. Another key: refused.
    */
-  private async resend(row: EnrollmentTransactionEntity, request: SubmitRequest, profile: ProfileSettingsRecord): Promise<EnrollmentState | 'start-new'> {
-    if (row.keyFingerprint !== request.keyFingerprint || row.signerFingerprint !== request.signerFingerprint) {
+  private async resend(row: EnrollmentTransaction, request: SubmitRequest, csr: RequestCsr, profile: ProfileSettingsRecord): Promise<EnrollmentState | 'start-new'> {
+    if (row.keyFingerprint !== csr.keyFingerprint || row.signerFingerprint !== request.signerFingerprint) {
       this.logger.warn({ tenantId: row.tenantId, enrollmentId: row.id, transactionId: row.transactionId }, 'transactionID reused by another key');
       return rejected('badRequest', 'transactionID already used by another key');
     }
     const sameSigner = (row.signerCertificateFingerprint ?? request.signerCertificateFingerprint) === request.signerCertificateFingerprint;
     const recent = !row.completedAt || Date.now() - row.completedAt.getTime() < RESEND_WINDOW_MS;
-    if (sameSigner && row.csrFingerprint === request.csrFingerprint && recent) return this.stateOf(row, profile);
+    if (sameSigner && row.csrFingerprint === csr.fingerprint && recent) return this.stateOf(row, profile);
     if (await this.transactions.supersede(row.tenantId, row.id)) {
       this.logger.log({ tenantId: row.tenantId, enrollmentId: row.id, transactionId: row.transactionId }, 'transaction superseded by a new request');
       return 'start-new';
@@ -176,14 +224,15 @@ export class EnrollmentService {
     return rejected('badRequest', 'transactionID in progress with another request');
   }
 
-  private async stateOf(row: EnrollmentTransactionEntity, profile: ProfileSettingsRecord | undefined): Promise<EnrollmentState> {
+  private async stateOf(row: EnrollmentTransaction, profile: ProfileSettingsRecord | undefined): Promise<EnrollmentState> {
     switch (row.status) {
-      case 'issued':
-        return { state: 'issued', certificateDer: (row.certificateDer as Buffer).toString('base64'), serialHex: row.certificateSerial ?? '' };
+      case 'issued': {
+        const certificate = await this.certificates.findByEnrollment(row.tenantId, row.id);
+        if (!certificate) return rejected('badRequest', 'certificate not found');
+        return { state: 'issued', certificateDer: certificate.certificateDer.toString('base64'), serialHex: certificate.serialHex };
+      }
       case 'queued':
-        // Re-adding is idempotent and re-drives a job lost between recording and enqueueing (or approval).
-        if (!profile) return { state: 'pending' };
-        return { state: 'queued', jobId: await this.enqueueSigning(row, profile) };
+        return this.reconciler.settle(row, profile?.syncWaitMs ?? 0);
       case 'pending':
         if (row.pendingUntil && row.pendingUntil.getTime() <= Date.now() && (await this.transactions.expire(row.tenantId, row.id))) {
           this.logger.warn({ tenantId: row.tenantId, enrollmentId: row.id, transactionId: row.transactionId }, 'approval expired');
@@ -195,23 +244,6 @@ export class EnrollmentService {
       case 'expired':
         return rejected((row.failInfo as FailInfoName | null) ?? 'badRequest', row.statusReason ?? row.status);
     }
-  }
-
-  /** Signing as the decision planned it (rows decided before plans existed fall back to the profile defaults). */
-  enqueueSigning(row: EnrollmentTransactionEntity, profile: ProfileSettingsRecord): Promise<string> {
-    const plan = row.decision.plan;
-    return this.signing.enqueue({
-      tenantId: row.tenantId,
-      profileId: row.profileId,
-      caId: row.issuingCaId ?? effectiveGenerations(profile.caGenerations).active,
-      enrollmentId: row.id,
-      csrDer: row.csrDer.toString('base64'),
-      validityDays: plan?.validityDays ?? profile.validityDays,
-      keyUsage: (plan?.keyUsage ?? ['digitalSignature', 'keyEncipherment']) as Array<'digitalSignature' | 'keyEncipherment'>,
-      extendedKeyUsage: plan?.extendedKeyUsage ?? ['1.3.6.1.5.5.7.3.2'],
-      copySubjectAltName: true,
-      ...(plan?.subjectDn ? { subjectDn: plan.subjectDn } : {}),
-    });
   }
 }
 

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import { PolicyRules, type PolicyRulesValue, isStaleAfter, profileCacheKey } from '@scep/contracts';
-import { LoadingCache, isUniqueViolation } from '@scep/persistence-core';
-import { ProfilePolicyEntity } from '@scep/persistence-enrollment';
+import { LoadingCache } from '@scep/persistence-core';
+import { ProfilePolicyRepository } from '@scep/persistence-enrollment';
 import { TenancyEvents } from '@scep/transport';
 
 export interface PolicyVersion {
@@ -25,7 +23,7 @@ export class PolicyRulesStore implements OnModuleInit {
   private readonly cache = new LoadingCache<PolicyVersion>();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: ProfilePolicyRepository,
     private readonly events: TenancyEvents,
   ) {}
 
@@ -35,7 +33,7 @@ export class PolicyRulesStore implements OnModuleInit {
 
   current(tenantId: string, profileId: string): Promise<PolicyVersion> {
     return this.cache.get(profileCacheKey(tenantId, profileId), async () => {
-      const row = await this.dataSource.getRepository(ProfilePolicyEntity).findOne({ where: { tenantId, profileId }, order: { version: 'DESC' } });
+      const row = await this.repository.latest(tenantId, profileId);
       if (!row) return { version: 0, rules: PolicyRules.parse({}) };
       return { version: row.version, rules: PolicyRules.parse(row.rules), createdAt: row.createdAt, createdBy: row.createdBy };
     });
@@ -43,25 +41,9 @@ export class PolicyRulesStore implements OnModuleInit {
 
   async set(tenantId: string, profileId: string, rules: z.input<typeof PolicyRules>, actor: string): Promise<PolicyVersion> {
     const validated = PolicyRules.parse(rules);
-    const repository = this.dataSource.getRepository(ProfilePolicyEntity);
-    for (let attempt = 0; ; attempt++) {
-      const latest = await repository.findOne({ where: { tenantId, profileId }, order: { version: 'DESC' } });
-      const row = Object.assign(new ProfilePolicyEntity(), {
-        id: randomUUID(),
-        tenantId,
-        profileId,
-        version: (latest?.version ?? 0) + 1,
-        rules: validated,
-        createdBy: actor,
-      });
-      try {
-        await repository.insert(row);
-        this.cache.delete(profileCacheKey(tenantId, profileId));
-        await this.events.publish({ tenantId, profileId });
-        return { version: row.version, rules: validated, createdAt: row.createdAt, createdBy: actor };
-      } catch (error) {
-        if (!isUniqueViolation(error) || attempt >= 3) throw error; // two writers: the next version number wins
-      }
-    }
+    const stored = await this.repository.insertNext(randomUUID, tenantId, profileId, validated, actor);
+    this.cache.delete(profileCacheKey(tenantId, profileId));
+    await this.events.publish({ tenantId, profileId });
+    return { version: stored.version, rules: validated, createdAt: stored.createdAt, createdBy: actor };
   }
 }

@@ -3,7 +3,7 @@ import { ContentTypes, type Capability, buildNextCaCertResponse, decodeGetMessag
 import { RpcUnavailableError } from '@scep/transport';
 import { generationsNow } from '../endpoints/scep-endpoint';
 import { ScepEndpointCache } from '../endpoints/scep-endpoint.cache';
-import { PkiOperationService } from './pki-operation.service';
+import { PkiOperationService } from '../pki-operation/pki-operation.service';
 import { type ScepReply, textReply } from './scep-reply';
 import { type ScepRequest, operationOf } from './scep-request';
 

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { CaKeyStore } from '@scep/ca-keystore';
 import type { GenerateCa, JobPayload, JobResult } from '@scep/contracts';
-import { CertificateAuthorityEntity } from '@scep/persistence-issuance';
+import { CertificateAuthorityEntity, CertificateAuthorityRepository } from '@scep/persistence-issuance';
 import {
   buildSelfSignedCaCertificate,
   formatDistinguishedName,
@@ -19,14 +17,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 @Injectable()
 export class CaGenerator {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cas: CertificateAuthorityRepository,
     private readonly keys: CaKeyStore,
     private readonly crls: CrlIssuer,
   ) {}
 
   async generate(payload: JobPayload<typeof GenerateCa>): Promise<JobResult<typeof GenerateCa>> {
-    const repository = this.dataSource.getRepository(CertificateAuthorityEntity);
-    const existing = await repository.findOneBy({ tenantId: payload.tenantId, id: payload.caId });
+    const existing = await this.cas.find(payload.tenantId, payload.caId);
     if (existing) return toResult(existing);
 
     const subjectDer = subjectNameOrFail(payload.subjectDn);
@@ -44,10 +41,7 @@ export class CaGenerator {
       notBefore,
       notAfter,
     });
-    await this.dataSource.transaction(async (manager) => {
-      await manager.insert(CertificateAuthorityEntity, row);
-      await this.keys.store(manager, payload.tenantId, payload.caId, keyPair.privateKey);
-    });
+    await this.cas.insert(row, (manager) => this.keys.store(manager, payload.tenantId, payload.caId, keyPair.privateKey));
     // A CA is born with an (empty) CRL, so GetCRL and the distribution point answer from the first minute.
     await this.crls.issue(payload.tenantId, payload.caId);
     return toResult(row);

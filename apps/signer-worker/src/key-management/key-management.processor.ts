@@ -2,7 +2,7 @@ import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { GenerateCa, IssueRaCredential, Queues, RefreshCrls } from '@scep/contracts';
-import { jobDispatcher, jobHandler } from '@scep/transport';
+import { jobDispatcher, jobHandler } from '@scep/queues';
 import { CrlIssuer } from '../crl/crl-issuer.service';
 import { signerConfig } from '../signer-config';
 import { CaGenerator } from './ca-generator.service';

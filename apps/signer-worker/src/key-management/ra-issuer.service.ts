@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { type IssueRaCredential, type JobPayload, type JobResult, KeyWrapAad } from '@scep/contracts';
-import { RaCredentialEntity } from '@scep/persistence-issuance';
+import { RaCredentialEntity, RaCredentialRepository } from '@scep/persistence-issuance';
 import {
   exportPrivateKeyPkcs8,
   generateRsaKeyPair,
@@ -27,13 +25,12 @@ export class RaIssuer {
   private readonly config = signerConfig();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly credentials: RaCredentialRepository,
     private readonly cas: IssuingCaCache,
   ) {}
 
   async issue(payload: JobPayload<typeof IssueRaCredential>): Promise<JobResult<typeof IssueRaCredential>> {
-    const repository = this.dataSource.getRepository(RaCredentialEntity);
-    const existing = await repository.findOneBy({ tenantId: payload.tenantId, id: payload.raCredentialId });
+    const existing = await this.credentials.find(payload.tenantId, payload.raCredentialId);
     if (existing) return toResult(existing);
 
     const subjectDer = subjectNameOrFail(payload.subjectDn);
@@ -67,7 +64,7 @@ export class RaIssuer {
       ),
       notAfter,
     });
-    await repository.insert(row);
+    await this.credentials.insert(row);
     return toResult(row);
   }
 }

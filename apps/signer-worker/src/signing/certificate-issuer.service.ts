@@ -1,111 +1,81 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError } from 'bullmq';
-import type { DataSource } from 'typeorm';
-import type { JobPayload, JobResult, SignCertificate } from '@scep/contracts';
-import { isUniqueViolation } from '@scep/persistence-core';
-import { IssuedCertificateEntity } from '@scep/persistence-issuance';
-import { type KeyUsageBit, encodeDistinguishedName, formatDistinguishedName, issueCertificate, parseCsr, randomSerial, serialToHex } from '@scep/pki';
+import type { SigningApproval } from '@scep/contracts';
+import { type IssuedCertificateRow, IssuedCertificateRepository } from '@scep/persistence-issuance';
+import { issueCertificate, randomSerial, serialToHex } from '@scep/pki';
 import { crlDistributionPoints } from '../crl/crl-distribution-point';
 import { IssuingCaCache } from './issuing-ca.cache';
-
-type SignPayload = JobPayload<typeof SignCertificate>;
-type SignResult = JobResult<typeof SignCertificate>;
 
 /** Certificates start a little in the past: devices' clocks run behind (RFC 5280 leaves notBefore to the CA). */
 const BACKDATE_MS = 5 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
+const SERIAL_ATTEMPTS = 3;
 
 /**
- * Issues the certificate of one approved enrollment. Idempotent per enrollment: the certificates table is unique
- * on (tenant_id, enrollment_id), and a retried or duplicate job returns the stored certificate.
- * Subject and SAN come from the CSR as vetted by policy; key usage, EKU and validity from the profile; never CA
- * flags or other extensions from the CSR.
+ * Issues the certificate of one approved plan, exactly as approved: subject, public key and SAN extension as the
+ * DER the approval carries; key usage, EKU and validity from the plan (never past the CA's own expiry); never CA
+ * flags or other extensions from the CSR, which the signer does not even see. Idempotent per enrollment: the
+ * certificates table is unique on (tenant_id, enrollment_id), and a retried or duplicate job gets the stored one.
  */
 @Injectable()
 export class CertificateIssuer {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly certificates: IssuedCertificateRepository,
     private readonly cas: IssuingCaCache,
   ) {}
 
-  async issue(payload: SignPayload): Promise<SignResult> {
-    const repository = this.dataSource.getRepository(IssuedCertificateEntity);
-    const existing = await repository.findOneBy({ tenantId: payload.tenantId, enrollmentId: payload.enrollmentId });
-    if (existing) return toResult(existing);
-
-    const csr = parseCsrOrFail(payload.csrDer);
-    // A subject built by policy from its template, or the CSR's own bytes.
-    const subjectDer = payload.subjectDn ? encodeSubjectOrFail(payload.subjectDn) : csr.subjectDer;
-    const ca = await this.cas.get(payload.tenantId, payload.caId);
+  async issue(approval: SigningApproval): Promise<IssuedCertificateRow> {
+    const ca = await this.cas.get(approval.tenantId, approval.caId);
     const now = Date.now();
     const notBefore = new Date(Math.max(now - BACKDATE_MS, ca.certificate.notBefore.getTime()));
-    const notAfter = new Date(Math.min(now + payload.validityDays * DAY_MS, ca.certificate.notAfter.getTime()));
+    const notAfter = new Date(Math.min(now + approval.plan.validityDays * DAY_MS, ca.certificate.notAfter.getTime()));
     if (notAfter.getTime() <= now) throw new UnrecoverableError('ca-expired');
+    const subjectDer = Buffer.from(approval.der.subject, 'base64');
+    const subjectSpkiDer = Buffer.from(approval.der.subjectPublicKeyInfo, 'base64');
+    const subjectAltNameDer = approval.der.subjectAltName ? Buffer.from(approval.der.subjectAltName, 'base64') : undefined;
 
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       const serial = randomSerial();
-      const der = issueCertificate({
-        issuer: ca.certificate,
-        issuerKey: ca.privateKey,
-        subjectDer,
-        subjectSpkiDer: csr.spkiDer,
-        serial,
-        notBefore,
-        notAfter,
-        digest: 'sha256',
-        keyUsage: payload.keyUsage as KeyUsageBit[],
-        extendedKeyUsage: payload.extendedKeyUsage,
-        subjectAltNameDer: payload.copySubjectAltName ? csr.subjectAltNameDer : undefined,
-        crlDistributionPoints: crlDistributionPoints(payload.tenantId, payload.caId),
-      });
-      const row: IssuedCertificateEntity = Object.assign(new IssuedCertificateEntity(), {
+      let certificateDer: Buffer;
+      try {
+        certificateDer = issueCertificate({
+          issuer: ca.certificate,
+          issuerKey: ca.privateKey,
+          subjectDer,
+          subjectSpkiDer,
+          serial,
+          notBefore,
+          notAfter,
+          digest: 'sha256',
+          keyUsage: approval.plan.keyUsage,
+          extendedKeyUsage: approval.plan.extendedKeyUsage,
+          subjectAltNameDer,
+          crlDistributionPoints: crlDistributionPoints(approval.tenantId, approval.caId),
+        });
+      } catch {
+        // The approved DER does not make a certificate (e.g. a public key the builder refuses): retrying cannot help.
+        throw new UnrecoverableError('plan-not-issuable');
+      }
+      const row: IssuedCertificateRow = {
         id: randomUUID(),
-        tenantId: payload.tenantId,
-        caId: payload.caId,
-        profileId: payload.profileId,
-        enrollmentId: payload.enrollmentId,
+        tenantId: approval.tenantId,
+        caId: approval.caId,
+        profileId: approval.profileId,
+        enrollmentId: approval.enrollmentId,
         // The one serial format of the platform (what readCertificate gives): lookups by serial depend on it.
         serialHex: serialToHex(serial),
-        subject: formatDistinguishedName(subjectDer),
+        subject: approval.plan.subject,
         notBefore,
         notAfter,
-        certificateDer: der,
-      });
-      try {
-        await repository.insert(row);
-        return toResult(row);
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-        // Either a concurrent job for the same enrollment won (return its certificate), or a 128-bit serial collided.
-        const winner = await repository.findOneBy({ tenantId: payload.tenantId, enrollmentId: payload.enrollmentId });
-        if (winner) return toResult(winner);
-        if (attempt >= 2) throw error;
-      }
+        certificateDer,
+      };
+      if (await this.certificates.insertIfAbsent(row)) return row;
+      // Either this enrollment has its certificate already (a retried or duplicate job: return that one), or a
+      // 128-bit serial collided (sign again with another).
+      const existing = await this.certificates.findByEnrollment(approval.tenantId, approval.enrollmentId);
+      if (existing) return existing;
+      if (attempt >= SERIAL_ATTEMPTS) throw new Error('could not store the certificate');
     }
   }
-}
-
-function encodeSubjectOrFail(dn: string): Buffer {
-  try {
-    return encodeDistinguishedName(dn);
-  } catch {
-    throw new UnrecoverableError('invalid-subject');
-  }
-}
-
-function parseCsrOrFail(csrDer: string) {
-  let csr;
-  try {
-    csr = parseCsr(Buffer.from(csrDer, 'base64'));
-  } catch {
-    throw new UnrecoverableError('csr-malformed');
-  }
-  if (!csr.signatureValid) throw new UnrecoverableError('csr-signature-invalid');
-  return csr;
-}
-
-function toResult(row: IssuedCertificateEntity): SignResult {
-  return { certificateDer: row.certificateDer.toString('base64'), serialHex: row.serialHex, notAfter: row.notAfter.toISOString() };
 }

@@ -1,12 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError } from 'bullmq';
-import type { DataSource } from 'typeorm';
 import { CaKeyStore } from '@scep/ca-keystore';
 import { LoadingCache } from '@scep/persistence-core';
+import { CertificateAuthorityRepository } from '@scep/persistence-issuance';
 import { type CertificateInfo, readCertificate } from '@scep/pki';
-import { CertificateAuthorityEntity } from '@scep/persistence-issuance';
 
 export interface IssuingCa {
   readonly id: string;
@@ -14,14 +12,16 @@ export interface IssuingCa {
   readonly privateKey: KeyObject;
 }
 
-
-/** CA certificate and key per (tenant, CA), parsed and unwrapped once per process. An unknown CA fails the job permanently. */
+/**
+ * CA certificate and key per (tenant, CA), parsed and unwrapped once per process. A CA that is not the tenant's
+ * fails the job permanently: an approval can never make one tenant's CA sign for another.
+ */
 @Injectable()
 export class IssuingCaCache {
   private readonly cache = new LoadingCache<IssuingCa>();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cas: CertificateAuthorityRepository,
     private readonly keys: CaKeyStore,
   ) {}
 
@@ -30,7 +30,7 @@ export class IssuingCaCache {
   }
 
   private async load(tenantId: string, caId: string): Promise<IssuingCa> {
-    const row = await this.dataSource.getRepository(CertificateAuthorityEntity).findOneBy({ tenantId, id: caId });
+    const row = await this.cas.find(tenantId, caId);
     if (!row) throw new UnrecoverableError('ca-not-found');
     return { id: caId, certificate: readCertificate(row.certificateDer), privateKey: await this.keys.load(tenantId, caId) };
   }

@@ -1,6 +1,6 @@
-import { testKeks } from '../test-env.int';
+import { testApprovalSecret, testKeks } from '../test-env.int';
 import { spawnSync } from 'node:child_process';
-import { createPublicKey, randomUUID } from 'node:crypto';
+import { createPublicKey, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,17 +8,31 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { UnrecoverableError } from 'bullmq';
 import type { DataSource } from 'typeorm';
+import type { Job } from 'bullmq';
 import { CaKeyStore, CaKeyUnavailableError } from '@scep/ca-keystore';
-import { KeyWrapAad } from '@scep/contracts';
-import { databaseRootModule } from '@scep/persistence-core';
-import { CaKeyEntity, RaCredentialEntity, issuanceEntities } from '@scep/persistence-issuance';
-import { derToPem, importPrivateKeyPkcs8, readCertificate, unwrapSecret } from '@scep/pki';
+import { KeyWrapAad, type SigningApproval, type SigningOutcome } from '@scep/contracts';
+import { SqlClient, databaseRootModule } from '@scep/persistence-core';
+import {
+  CaKeyEntity,
+  CertificateAuthorityRepository,
+  CrlRepository,
+  IssuedCertificateRepository,
+  RaCredentialEntity,
+  RaCredentialRepository,
+  issuanceEntities,
+} from '@scep/persistence-issuance';
+import { derToPem, importPrivateKeyPkcs8, parseCsr, readCertificate, unwrapSecret } from '@scep/pki';
+import { deriveApprovalKeys, signApproval } from '@scep/signing-approval';
+import { ServiceMetrics } from '@scep/telemetry';
 import { type TestDatabase, createTestDatabase } from '@scep/testing';
 import { CrlIssuer } from '../crl/crl-issuer.service';
 import { CaGenerator } from '../key-management/ca-generator.service';
 import { RaIssuer } from '../key-management/ra-issuer.service';
+import { ApprovalCheck } from './approval-check';
 import { CertificateIssuer } from './certificate-issuer.service';
 import { IssuingCaCache } from './issuing-ca.cache';
+import { SignCertificateProcessor } from './sign-certificate.processor';
+import { SigningOutcomePublisher } from './signing-outcome.publisher';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'signer-int-'));
 function openssl(args: string[], input?: string): string {
@@ -53,13 +67,62 @@ describe('signer (real PostgreSQL, real keys)', () => {
   const tenantId = randomUUID();
   const caId = randomUUID();
   let caPem: string;
+  const published: Array<{ replyTo: string; outcome: SigningOutcome }> = [];
+  const policyKeys = deriveApprovalKeys(testApprovalSecret);
+
+  /** What the policy service would approve for a CSR: its subject, key and SANs as DER, the plan's KU/EKU/validity. */
+  const approvalFor = (csrDer: Buffer, overrides: Partial<SigningApproval> = {}, plan: Partial<SigningApproval['plan']> = {}): SigningApproval => {
+    const csr = parseCsr(csrDer);
+    return {
+      version: 1,
+      tenantId,
+      profileId: randomUUID(),
+      caId,
+      enrollmentId: randomUUID(),
+      plan: {
+        subject: csr.subject,
+        subjectAltNames: csr.subjectAltNames.map((san) => ({ type: san.type, value: san.type === 'other' ? String(san.tag) : san.value })),
+        keyUsage: ['digitalSignature', 'keyEncipherment'],
+        extendedKeyUsage: ['1.3.6.1.5.5.7.3.2'],
+        validityDays: 30,
+        ...plan,
+      },
+      der: {
+        subject: csr.subjectDer.toString('base64'),
+        subjectPublicKeyInfo: csr.spkiDer.toString('base64'),
+        ...(csr.subjectAltNameDer ? { subjectAltName: csr.subjectAltNameDer.toString('base64') } : {}),
+      },
+      approvedAt: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      ...overrides,
+    };
+  };
+  /** The job the signer consumes, MAC'd with the key policy shares with the signer (unless a test forges it). */
+  const jobOf = (approval: SigningApproval, mac = signApproval(policyKeys, approval)) =>
+    ({ id: `job-${randomUUID()}`, name: 'sign-certificate', data: { approval, mac, replyTo: 'test.policy.signing-outcome.r1' }, attemptsMade: 0, opts: { attempts: 8 } }) as unknown as Job;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     process.env.DATABASE_URL = db.url;
     moduleRef = await Test.createTestingModule({
       imports: [databaseRootModule('signer-test', issuanceEntities)],
-      providers: [CaKeyStore, IssuingCaCache, CertificateIssuer, CrlIssuer, CaGenerator, RaIssuer],
+      providers: [
+        SqlClient,
+        CertificateAuthorityRepository,
+        IssuedCertificateRepository,
+        RaCredentialRepository,
+        CrlRepository,
+        CaKeyStore,
+        IssuingCaCache,
+        CertificateIssuer,
+        CrlIssuer,
+        CaGenerator,
+        RaIssuer,
+        ServiceMetrics,
+        ApprovalCheck,
+        { provide: SigningOutcomePublisher, useValue: { publish: async (replyTo: string, outcome: SigningOutcome) => void published.push({ replyTo, outcome }) } },
+        SignCertificateProcessor,
+      ],
     }).compile();
     await moduleRef.init();
     dataSource = moduleRef.get(getDataSourceToken());
@@ -119,23 +182,11 @@ describe('signer (real PostgreSQL, real keys)', () => {
   });
 
   describe('certificate issuance', () => {
-    const sign = (enrollmentId: string, csrDer: Buffer, overrides: Record<string, unknown> = {}) =>
-      moduleRef.get(CertificateIssuer).issue({
-        tenantId,
-        profileId: randomUUID(),
-        caId,
-        enrollmentId,
-        csrDer: csrDer.toString('base64'),
-        validityDays: 30,
-        keyUsage: ['digitalSignature', 'keyEncipherment'],
-        extendedKeyUsage: ['1.3.6.1.5.5.7.3.2'],
-        copySubjectAltName: true,
-        ...overrides,
-      });
+    const sign = (approval: SigningApproval) => moduleRef.get(CertificateIssuer).issue(approval);
 
-    it('takes subject and SAN from the CSR, everything else from the profile: never CA flags or extensions the CSR asks for', async () => {
-      const result = await sign(randomUUID(), greedyCsr());
-      fs.writeFileSync(path.join(work, 'leaf.pem'), derToPem(Buffer.from(result.certificateDer, 'base64'), 'CERTIFICATE'));
+    it('issues exactly the approved plan: subject and SAN as approved, KU/EKU/validity from the plan, never what a CSR asks for', async () => {
+      const issued = await sign(approvalFor(greedyCsr()));
+      fs.writeFileSync(path.join(work, 'leaf.pem'), derToPem(issued.certificateDer, 'CERTIFICATE'));
       expect(openssl(['verify', '-CAfile', 'ca.pem', 'leaf.pem'])).toContain('OK');
       const text = openssl(['x509', '-in', 'leaf.pem', '-noout', '-text']);
       expect(text).toMatch(/Subject: CN ?= ?greedy-device, O ?= ?Acme/);
@@ -145,8 +196,8 @@ describe('signer (real PostgreSQL, real keys)', () => {
       expect(text).toContain('TLS Web Client Authentication');
       expect(text).toMatch(/DNS:greedy\.example\.com, IP Address:10\.1\.2\.3/);
       expect(text).toContain(`URI:http://scep.example.test:8080/crl/${tenantId}/${caId}.crl`);
-      const leaf = readCertificate(Buffer.from(result.certificateDer, 'base64'));
-      expect(leaf.serialHex).toBe(result.serialHex);
+      const leaf = readCertificate(issued.certificateDer);
+      expect(leaf.serialHex).toBe(issued.serialHex);
       expect(leaf.serialNumber.length).toBe(16);
       const days = (leaf.notAfter.getTime() - Date.now()) / 86_400_000;
       expect(days).toBeGreaterThan(29.9);
@@ -154,27 +205,74 @@ describe('signer (real PostgreSQL, real keys)', () => {
     });
 
     it('never outlives its CA', async () => {
-      const result = await sign(randomUUID(), greedyCsr(), { validityDays: 3650 });
+      const issued = await sign(approvalFor(greedyCsr(), {}, { validityDays: 3650 }));
       const ca = readCertificate(Buffer.from(caPem.split('\n').slice(1, -2).join(''), 'base64'));
-      expect(new Date(result.notAfter).getTime()).toBeLessThanOrEqual(ca.notAfter.getTime());
+      expect(issued.notAfter.getTime()).toBeLessThanOrEqual(ca.notAfter.getTime());
     });
 
     it('returns the same certificate for a retried or concurrent job of one enrollment', async () => {
-      const enrollmentId = randomUUID();
-      const csr = greedyCsr();
-      const results = await Promise.all(Array.from({ length: 5 }, () => sign(enrollmentId, csr)));
+      const approval = approvalFor(greedyCsr());
+      const results = await Promise.all(Array.from({ length: 5 }, () => sign(approval)));
       expect(new Set(results.map((r) => r.serialHex)).size).toBe(1);
-      expect((await sign(enrollmentId, csr)).serialHex).toBe(results[0]?.serialHex);
-      const { n } = (await dataSource.query(`SELECT count(*)::int AS n FROM issuance.certificates WHERE enrollment_id = $1`, [enrollmentId]))[0];
+      expect((await sign(approval)).serialHex).toBe(results[0]?.serialHex);
+      const { n } = (await dataSource.query(`SELECT count(*)::int AS n FROM issuance.certificates WHERE enrollment_id = $1`, [approval.enrollmentId]))[0];
       expect(n).toBe(1);
     });
 
-    it('fails permanently on a CSR with a broken signature or an unknown CA', async () => {
-      const tampered = Buffer.from(greedyCsr());
-      tampered[tampered.length - 5] = (tampered[tampered.length - 5] as number) ^ 0x55;
-      await expect(sign(randomUUID(), tampered)).rejects.toThrow(UnrecoverableError);
-      await expect(sign(randomUUID(), Buffer.from('garbage'))).rejects.toThrow('csr-malformed');
-      await expect(sign(randomUUID(), greedyCsr(), { caId: randomUUID() })).rejects.toThrow('ca-not-found');
+    it('fails permanently for a CA that is not the tenant\'s (an approval cannot cross tenants)', async () => {
+      await expect(sign(approvalFor(greedyCsr(), { caId: randomUUID() }))).rejects.toThrow('ca-not-found');
+      await expect(sign(approvalFor(greedyCsr(), { tenantId: randomUUID() }))).rejects.toThrow('ca-not-found');
+    });
+  });
+
+  describe('signing jobs: only what the policy service approved is signed', () => {
+    const certificatesOf = async (enrollmentId: string) =>
+      (await dataSource.query(`SELECT count(*)::int AS n FROM issuance.certificates WHERE enrollment_id = $1`, [enrollmentId]))[0].n as number;
+    const refusedCount = async (reason: string) => {
+      const text = await moduleRef.get(ServiceMetrics).registry.metrics();
+      const line = text.split('\n').find((l) => l.startsWith(`scep_signer_jobs_refused_total{reason="${reason}"}`));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+
+    it('signs an authentic job and reports the outcome, MAC\'d, to the replica the job names', async () => {
+      published.length = 0;
+      const approval = approvalFor(greedyCsr());
+      await expect(moduleRef.get(SignCertificateProcessor).process(jobOf(approval))).resolves.toMatchObject({ serialHex: expect.any(String) });
+      expect(await certificatesOf(approval.enrollmentId)).toBe(1);
+      expect(published).toHaveLength(1);
+      expect(published[0]).toMatchObject({ replyTo: 'test.policy.signing-outcome.r1', outcome: { kind: 'issued', enrollmentId: approval.enrollmentId, tenantId } });
+    });
+
+    // The attack of the review: anyone with Redis access adds a job for any subject, SANs, EKUs and validity.
+    it.each<[string, () => Job]>([
+      ['a job with no valid MAC (added by a plain BullMQ client)', () => jobOf(approvalFor(greedyCsr(), {}, { subject: 'CN=evil.example.com', extendedKeyUsage: ['1.3.6.1.5.5.7.3.3', '1.3.6.1.5.5.7.3.1'], validityDays: 3650 }), 'A'.repeat(43) + '=')],
+      ['a MAC made with another key', () => { const a = approvalFor(greedyCsr()); return jobOf(a, signApproval(deriveApprovalKeys(randomBytes(32)), a)); }],
+      ['an approved plan altered afterwards (EKU codeSigning added)', () => { const a = approvalFor(greedyCsr()); const mac = signApproval(policyKeys, a); return jobOf({ ...a, plan: { ...a.plan, extendedKeyUsage: [...a.plan.extendedKeyUsage, '1.3.6.1.5.5.7.3.3'] } }, mac); }],
+      ['an approved plan replayed under another enrollment', () => { const a = approvalFor(greedyCsr()); const mac = signApproval(policyKeys, a); return jobOf({ ...a, enrollmentId: randomUUID() }, mac); }],
+      ['an approved plan moved to another tenant', () => { const a = approvalFor(greedyCsr()); const mac = signApproval(policyKeys, a); return jobOf({ ...a, tenantId: randomUUID() }, mac); }],
+      ['the DER of the subject swapped for another name', () => { const a = approvalFor(greedyCsr()); const mac = signApproval(policyKeys, a); return jobOf({ ...a, der: { ...a.der, subject: Buffer.from('3016311430120603550403130b6576696c2e6578616d706c65', 'hex').toString('base64') } }, mac); }],
+    ])('refuses %s: no certificate, no outcome, counted as forged', async (_case, make) => {
+      published.length = 0;
+      const job = make();
+      const before = await refusedCount('forged');
+      await expect(moduleRef.get(SignCertificateProcessor).process(job)).rejects.toBeInstanceOf(UnrecoverableError);
+      expect(await certificatesOf((job.data as { approval: SigningApproval }).approval.enrollmentId)).toBe(0);
+      expect(await refusedCount('forged')).toBe(before + 1);
+      // A forged job must not be able to fail someone else's transaction either: nothing is reported.
+      await moduleRef.get(SignCertificateProcessor).onFailed(job, new UnrecoverableError('approval-forged'));
+      expect(published).toEqual([]);
+    });
+
+    it('refuses an authentic approval past its validity, and tells its (real) owner', async () => {
+      published.length = 0;
+      const approval = approvalFor(greedyCsr(), { approvedAt: new Date(Date.now() - 2 * 3_600_000).toISOString(), expiresAt: new Date(Date.now() - 3_600_000).toISOString() });
+      const job = jobOf(approval);
+      const before = await refusedCount('expired');
+      await expect(moduleRef.get(SignCertificateProcessor).process(job)).rejects.toThrow('approval-expired');
+      expect(await certificatesOf(approval.enrollmentId)).toBe(0);
+      expect(await refusedCount('expired')).toBe(before + 1);
+      await moduleRef.get(SignCertificateProcessor).onFailed(job, new UnrecoverableError('approval-expired'));
+      expect(published).toEqual([{ replyTo: 'test.policy.signing-outcome.r1', outcome: expect.objectContaining({ kind: 'failed', enrollmentId: approval.enrollmentId, reason: 'approval-expired' }) }]);
     });
   });
 
@@ -193,10 +291,7 @@ describe('signer (real PostgreSQL, real keys)', () => {
 
     it('lists revoked certificates in the next CRL, numbered one above the last', async () => {
       const before = await currentCrl();
-      const issued = await moduleRef.get(CertificateIssuer).issue({
-        tenantId, profileId: randomUUID(), caId, enrollmentId: randomUUID(), csrDer: greedyCsr().toString('base64'),
-        validityDays: 30, keyUsage: ['digitalSignature'], extendedKeyUsage: [], copySubjectAltName: false,
-      });
+      const issued = await moduleRef.get(CertificateIssuer).issue(approvalFor(greedyCsr(), {}, { keyUsage: ['digitalSignature'], extendedKeyUsage: [] }));
       await dataSource.query(`UPDATE issuance.certificates SET revoked_at = now(), revocation_reason = 1 WHERE tenant_id = $1 AND serial_hex = $2`, [tenantId, issued.serialHex]);
       await moduleRef.get(CrlIssuer).issue(tenantId, caId);
       const after = await currentCrl();

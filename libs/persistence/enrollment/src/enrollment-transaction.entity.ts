@@ -1,16 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { CertificatePlan } from '@scep/contracts';
 
 export type EnrollmentStatus = 'queued' | 'pending' | 'issued' | 'rejected' | 'failed' | 'expired';
-
-/** The certificate as policy shaped it (what the signer is asked to issue). */
-export interface CertificatePlanRecord {
-  subjectDn?: string;
-  subject: string;
-  subjectAltNames: Array<{ type: string; value: string }>;
-  keyUsage: string[];
-  extendedKeyUsage: string[];
-  validityDays: number;
-}
 
 /** Why a transaction was decided the way it was (every rule's result, who or what approved, when, under which rules). */
 export interface DecisionRecord {
@@ -19,10 +10,16 @@ export interface DecisionRecord {
   /** 'auto', 'operator' (pending until an operator decides), or the operator's identity once decided. */
   approver: string;
   policyVersion?: number;
-  plan?: CertificatePlanRecord;
+  /** What the signer is asked to issue (absent when the request was refused before a plan existed). */
+  plan?: CertificatePlan;
+  /** Where the issued subject's DER comes from: the CSR's own bytes, or the profile's template (plan.subject encoded). */
+  subjectSource?: 'csr' | 'template';
 }
 
-/** One SCEP transaction of a profile (RFC 8894 §3.2.1.1), its decision and its outcome. */
+/**
+ * One SCEP transaction of a profile (RFC 8894 §3.2.1.1), its decision and its outcome. The certificate itself is
+ * stored once, by the signer (issuance.certificates); the transaction references it by serial.
+ */
 @Entity({ schema: 'enrollment', name: 'transactions' })
 export class EnrollmentTransactionEntity {
   @PrimaryColumn('uuid') id: string;
@@ -35,7 +32,7 @@ export class EnrollmentTransactionEntity {
   @Column('text', { name: 'csr_fingerprint' }) csrFingerprint: string;
   @Column('text', { name: 'key_fingerprint' }) keyFingerprint: string;
   @Column('text', { name: 'signer_fingerprint' }) signerFingerprint: string;
-  /** SHA-256 of the signer certificate itself: a renewal by the same key with an issued certificate is a new request. */
+  /** SHA-256 of the signer's identity: a renewal by the same key with an issued certificate is a new request. */
   @Column('text', { name: 'signer_certificate_fingerprint', nullable: true }) signerCertificateFingerprint: string | null;
   /** Serial (hex) of the certificate a renewal was authenticated by. */
   @Column('text', { name: 'renewal_of_serial', nullable: true }) renewalOfSerial: string | null;
@@ -44,11 +41,12 @@ export class EnrollmentTransactionEntity {
   @Column('text') subject: string;
   @Column('text', { name: 'request_cipher' }) requestCipher: string;
   @Column('text', { name: 'request_digest' }) requestDigest: string;
+  @Column('text', { name: 'client_address', nullable: true }) clientAddress: string | null;
   @Column('text', { name: 'fail_info', nullable: true }) failInfo: string | null;
   @Column('text', { name: 'status_reason', nullable: true }) statusReason: string | null;
   @Column('jsonb') decision: DecisionRecord;
+  /** The issued certificate (issuance.certificates, same tenant and CA) once status is issued. */
   @Column('text', { name: 'certificate_serial', nullable: true }) certificateSerial: string | null;
-  @Column('bytea', { name: 'certificate_der', nullable: true }) certificateDer: Buffer | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
   @Column('timestamptz', { name: 'completed_at', nullable: true }) completedAt: Date | null;

@@ -9,6 +9,10 @@ export * from './ca-key.entity';
 export * from './ra-credential.entity';
 export * from './issued-certificate.entity';
 export * from './crl.entity';
+export * from './issued-certificate.repository';
+export * from './certificate-authority.repository';
+export * from './ra-credential.repository';
+export * from './crl.repository';
 
 /** Entities owned by signer-worker (schema `issuance`). */
 export const issuanceEntities = [CertificateAuthorityEntity, CaKeyEntity, RaCredentialEntity, IssuedCertificateEntity, CrlEntity];

@@ -2,6 +2,7 @@ import { InitialSchema1764230400000 } from './migrations/1764230400000-initial-s
 import { ProtocolCompletion1764403200000 } from './migrations/1764403200000-protocol-completion';
 import { ChallengesPolicyApproval1764489600000 } from './migrations/1764489600000-challenges-policy-approval';
 import { ChallengeRecordRetention1764576000000 } from './migrations/1764576000000-challenge-record-retention';
+import { EnrollmentPathV21765065600000 } from './migrations/1765065600000-enrollment-path-v2';
 
 /** The one ordered, append-only migration history of the platform. */
 export const migrationHistory = [
@@ -9,4 +10,5 @@ export const migrationHistory = [
   ProtocolCompletion1764403200000,
   ChallengesPolicyApproval1764489600000,
   ChallengeRecordRetention1764576000000,
+  EnrollmentPathV21765065600000,
 ];

@@ -4,3 +4,4 @@ export * from './profile-settings.reader';
 export * from './certificate-authority.reader';
 export * from './issued-certificate.reader';
 export * from './crl.reader';
+export * from './challenge-mode.reader';

@@ -66,6 +66,15 @@ export class IssuedCertificateReader {
     return rows[0] ? toRecord(rows[0]) : undefined;
   }
 
+  /** The certificate the signer issued for an enrollment, if any (one per enrollment). */
+  async findByEnrollment(tenantId: string, enrollmentId: string): Promise<IssuedCertificateRecord | undefined> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM issuance.certificates WHERE tenant_id = $1 AND enrollment_id = $2`,
+      [tenantId, enrollmentId],
+    );
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
   async list(tenantId: string, options: { limit: number; cursor?: string; profileId?: string }): Promise<CertificatePage> {
     const params: unknown[] = [tenantId, options.limit + 1];
     const where = ['tenant_id = $1'];

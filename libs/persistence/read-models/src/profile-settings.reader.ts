@@ -11,18 +11,27 @@ export interface ProfileSettingsRecord {
   /** CA ids of the profile's generations (rollover). */
   readonly caGenerations: Generations<string>;
   readonly validityDays: number;
-  readonly challengeMode: string;
+  /** How long an enrollment may wait for its certificate before the device gets PENDING. */
+  readonly syncWaitMs: number;
+  /** From challenge.profile_settings (owner: challenge-service), where the mode lives; 'static' when never configured. */
+  readonly challengeMode: 'static' | 'dynamic' | 'webhook' | 'intune';
 }
 
-/** Read-only projection of tenancy.profiles (owner: admin-api), always filtered by tenant. */
+/**
+ * Read-only projection of tenancy.profiles (owner: admin-api) and of the profile's challenge mode
+ * (challenge.profile_settings, owner: challenge-service), always filtered by tenant.
+ */
 @Injectable()
 export class ProfileSettingsReader {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async find(tenantId: string, profileId: string): Promise<ProfileSettingsRecord | undefined> {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT tenant_id, id, status, ca_id, next_ca_id, ca_switch_at, previous_ca_id, validity_days, challenge_mode
-         FROM tenancy.profiles WHERE tenant_id = $1 AND id = $2`,
+      `SELECT p.tenant_id, p.id, p.status, p.ca_id, p.next_ca_id, p.ca_switch_at, p.previous_ca_id, p.validity_days, p.sync_wait_ms,
+              coalesce(s.mode, 'static') AS challenge_mode
+         FROM tenancy.profiles p
+         LEFT JOIN challenge.profile_settings s ON s.tenant_id = p.tenant_id AND s.profile_id = p.id
+        WHERE p.tenant_id = $1 AND p.id = $2`,
       [tenantId, profileId],
     );
     const row = rows[0];
@@ -38,7 +47,8 @@ export class ProfileSettingsReader {
         previous: (row.previous_ca_id as string | null) ?? undefined,
       },
       validityDays: row.validity_days as number,
-      challengeMode: row.challenge_mode as string,
+      syncWaitMs: row.sync_wait_ms as number,
+      challengeMode: row.challenge_mode as ProfileSettingsRecord['challengeMode'],
     };
   }
 }

@@ -1,9 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 export type ProfileStatus = 'provisioning' | 'active' | 'disabled';
-export type ChallengeMode = 'static' | 'dynamic' | 'webhook' | 'intune';
 
-/** A SCEP endpoint of a tenant: /scep/{tenant}/{profile}. */
+/** A SCEP endpoint of a tenant: /scep/{tenant}/{profile}. Its challenge mode is the challenge service's (challenge.profile_settings). */
 @Entity({ schema: 'tenancy', name: 'profiles' })
 export class ProfileEntity {
   @PrimaryColumn('uuid') id: string;
@@ -19,7 +18,6 @@ export class ProfileEntity {
   /** The pair before the last completed switch: still decrypts requests and verifies renewals during the overlap. */
   @Column('uuid', { name: 'previous_ca_id', nullable: true }) previousCaId: string | null;
   @Column('uuid', { name: 'previous_ra_credential_id', nullable: true }) previousRaCredentialId: string | null;
-  @Column('text', { name: 'challenge_mode' }) challengeMode: ChallengeMode;
   @Column('integer', { name: 'validity_days' }) validityDays: number;
   @Column('integer', { name: 'sync_wait_ms' }) syncWaitMs: number;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;

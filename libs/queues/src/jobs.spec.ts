@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { GenerateCa, IssueRaCredential, Queues, RecordIssuance, RefreshCrls, SignCertificate } from '@scep/contracts';
+import { GenerateCa, IssueRaCredential, Queues, RefreshCrls, SendIntuneNotification, SignCertificate } from '@scep/contracts';
 import { jobDispatcher, jobHandler } from './jobs';
 
 const job = (name: string, data: unknown) => ({ name, data }) as Job;
@@ -12,8 +12,8 @@ describe('jobDispatcher', () => {
   });
 
   it('refuses a handler for another queue and duplicate handlers', () => {
-    const sign = jobHandler(SignCertificate, async () => ({ certificateDer: '', serialHex: '', notAfter: '' }));
-    expect(() => jobDispatcher(Queues.enrollmentOutcomes, [sign])).toThrow(/belongs to certificate-signing/);
+    const sign = jobHandler(SignCertificate, async () => ({ serialHex: '' }));
+    expect(() => jobDispatcher(Queues.challengeNotifications, [sign])).toThrow(/belongs to certificate-signing/);
     expect(() => jobDispatcher(Queues.certificateSigning, [sign, sign])).toThrow(/two handlers/);
   });
 
@@ -32,11 +32,8 @@ describe('jobDispatcher', () => {
   });
 
   it('validates results against the contract', async () => {
-    const dispatch = jobDispatcher(Queues.enrollmentOutcomes, [
-      jobHandler(RecordIssuance, async () => ({ recorded: 'yes' }) as never),
-      jobHandler({ ...RecordIssuance, name: 'record-signing-failure' }, async () => ({ recorded: true })),
-    ]);
+    const dispatch = jobDispatcher(Queues.challengeNotifications, [jobHandler(SendIntuneNotification, async () => ({ sent: 'yes' }) as never)]);
     const id = '00000000-0000-4000-8000-000000000001';
-    await expect(dispatch(job('record-issuance', { tenantId: id, enrollmentId: id, serialHex: '01', certificateDer: 'AA==' }))).rejects.toThrow();
+    await expect(dispatch(job('send-intune-notification', { tenantId: id, notificationId: id }))).rejects.toThrow();
   });
 });

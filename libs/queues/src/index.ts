@@ -1,0 +1,4 @@
+export * from './queues-config';
+export * from './redis-connection';
+export * from './queue-module';
+export * from './jobs';

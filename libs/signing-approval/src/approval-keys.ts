@@ -1,0 +1,19 @@
+import { hkdfSync } from 'node:crypto';
+
+/** The two keys derived from the shared approval secret: one per direction, so neither message can pass as the other. */
+export interface ApprovalKeys {
+  /** policy -> signer: authenticates signing approvals. */
+  readonly approval: Buffer;
+  /** signer -> policy: authenticates signing outcomes. */
+  readonly outcome: Buffer;
+}
+
+/**
+ * Derives the approval and outcome keys (HKDF-SHA256, RFC 5869) from the 32-byte secret that only the policy service
+ * (POLICY_APPROVAL_KEY) and the signer (SIGNER_APPROVAL_KEY) are given.
+ */
+export function deriveApprovalKeys(secret: Uint8Array): ApprovalKeys {
+  if (secret.length !== 32) throw new RangeError('the approval secret must be 32 bytes');
+  const derive = (info: string) => Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), info, 32));
+  return { approval: derive('scep-platform signing approval v1'), outcome: derive('scep-platform signing outcome v1') };
+}
