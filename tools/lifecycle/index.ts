@@ -1,0 +1,4 @@
+export * from './cleanup';
+export * from './free-port';
+export * from './tracked-process';
+export * from './wait';
