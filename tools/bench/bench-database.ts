@@ -32,12 +32,14 @@ export async function dropRunDatabase(serverUrl: string, database: string): Prom
   });
 }
 
-/** The postmaster of the cluster serving `url`: the parent of the backend that serves our connection. */
+/** The postmaster of the cluster serving `url`: the parent of the backend serving our connection (read while it lives). */
 export async function postmasterPidOf(url: string, parentOf: (pid: number) => number | undefined): Promise<number> {
-  const backend = await withClient(url, async (client) => Number((await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid));
-  const postmaster = parentOf(backend);
-  if (!postmaster) throw new Error(`cannot read the parent of PostgreSQL backend ${backend} in /proc (another user's process?)`);
-  return postmaster;
+  return withClient(url, async (client) => {
+    const backend = Number((await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid);
+    const postmaster = parentOf(backend);
+    if (!postmaster) throw new Error(`cannot read the parent of PostgreSQL backend ${backend} in /proc (another user's process?)`);
+    return postmaster;
+  });
 }
 
 /** Deletes every key under `<prefix>:` (BullMQ's layout), in SCAN batches. */

@@ -30,7 +30,7 @@ export function phaseTable(phases: readonly PhaseResult[]): string {
     ]),
     ['  total (server side)', ...phases.map((p) => fmt(p.totalCpuPerEnrollmentMs, 2))],
     ['  load generator', ...phases.map((p) => fmt(p.loadGeneratorCpuPerEnrollmentMs, 2))],
-    ['duplicate serials', ...phases.map((p) => String(p.duplicateSerials))],
+    ['duplicate serials (warm-up + timed)', ...phases.map((p) => String(p.duplicateSerials))],
     ['not SUCCESS (timed)', ...phases.map((p) => String(p.sent - p.successes))],
   ];
   const outcomes = phases.map((p) => {

@@ -32,8 +32,17 @@ export function cmdline(pid: number): string[] {
   }
 }
 
-export function pidsByExe(name: string): number[] {
-  return listPids().filter((pid) => exeName(pid) === name);
+/**
+ * Processes of a program, by executable name, argv[0] or comm: Debian's redis-server is a symlink to
+ * redis-check-rdb, so /proc/<pid>/exe alone does not name it.
+ */
+export function pidsByProgram(name: string): number[] {
+  return listPids().filter((pid) => {
+    if (exeName(pid) === name) return true;
+    const argv0 = cmdline(pid)[0];
+    if (argv0 && path.basename(argv0.split(' ')[0] as string) === name) return true;
+    return readProcStat(pid)?.comm === name.slice(0, 15); // comm is truncated to 15 characters
+  });
 }
 
 export function childrenOf(ppid: number, pids: readonly number[] = listPids()): number[] {
@@ -105,9 +114,9 @@ export function pidsListeningOn(port: number, candidates: readonly number[]): nu
   });
 }
 
-/** Processes running `exe` that listen on `port`; all processes of that exe when none can be matched to the port. */
+/** Processes of program `exe` that listen on `port`; all processes of that exe when none can be matched to the port. */
 export function serverPids(exe: string, port: number): { pids: number[]; matchedPort: boolean } {
-  const all = pidsByExe(exe);
+  const all = pidsByProgram(exe);
   const listening = pidsListeningOn(port, all);
   return listening.length ? { pids: listening, matchedPort: true } : { pids: all, matchedPort: false };
 }
