@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { Client } from 'pg';
+import { withClient } from '../lifecycle';
 
 export const benchDatabaseName = () => `scep_bench_${randomBytes(5).toString('hex')}`;
 
@@ -12,16 +12,6 @@ export function databaseUrl(serverUrl: string, database: string): string {
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;
   return url.toString();
-}
-
-export async function withClient<T>(url: string, use: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000, statement_timeout: 0 });
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Drops a database this run created (names are checked: only scep_bench_* / scep_faults_* are ever dropped). */
