@@ -12,6 +12,7 @@ import {
   planRequests,
   runClosedLoop,
 } from '../enrollment-load';
+import { throwIfInterrupted } from '../lifecycle';
 import { CpuMeter, type ProcessGroup } from '../proc-accounting';
 
 export interface PhaseSpec {
@@ -79,6 +80,7 @@ export async function measurePhase(ctx: PhaseContext, spec: PhaseSpec): Promise<
   meter.start();
   const timed = await runClosedLoop(loop, requests.slice(spec.warmup));
   const used = meter.stop();
+  throwIfInterrupted(); // a cut-short phase is not a result
 
   const per = (ms: number) => (timed.successes ? ms / timed.successes : NaN);
   const cpu = used.groups.map((g) => ({ name: g.name, cpuMs: g.cpuMs, perEnrollmentMs: per(g.cpuMs), processes: g.processes }));

@@ -3,6 +3,7 @@
  * request when the previous reply is in) and verifies every reply. Latency is from the first byte sent to the last
  * byte received; verification happens after the clock stops, so it does not count as server time.
  */
+import { interrupted } from '../lifecycle';
 import type { BuiltRequest } from './build-jobs';
 import type { HttpClient } from './http-client';
 import { TransportError } from './http-client';
@@ -52,8 +53,8 @@ export async function runClosedLoop(options: LoopOptions, requests: readonly Bui
   let next = 0;
   const t0 = performance.now();
   const sender = async () => {
-    // Bounded by the request list: each sender takes the next unsent request until none is left.
-    while (next < requests.length) {
+    // Bounded by the request list: each sender takes the next unsent request until none is left (or Ctrl-C).
+    while (next < requests.length && !interrupted()) {
       const request = requests[next++] as BuiltRequest;
       const { outcome, latencyMs } = await sendOnce(options, request);
       outcomes.add(outcomeLabel(outcome));

@@ -5,7 +5,7 @@
  * its deadline. Every HTTP answer it got is tallied (503 with or without Retry-After, 500, …).
  */
 import { type BuiltRequest, type DeviceKey, type HttpClient, type ScepEndpoint, type Tally, TransportError, checkReply } from '../enrollment-load';
-import { sleep } from '../lifecycle';
+import { interrupted, sleep } from '../lifecycle';
 
 export type DeviceEnd = 'success' | 'failure' | 'gave-up' | 'deadline';
 
@@ -48,7 +48,7 @@ export async function enrollLikeADevice(
   const done = (end: DeviceEnd, extra: Partial<DeviceResult> = {}): DeviceResult => ({ transactionId: request.transactionId, end, attempts, pendings, startedAt, finishedAt: Date.now(), ...extra });
   const backoff = () => sleep(Math.min(policy.backoffMs[Math.min(retries++, policy.backoffMs.length - 1)] as number, Math.max(0, deadline - Date.now())));
   // Bounded by the deadline: every path through the loop either returns or waits before the next attempt.
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !interrupted()) {
     attempts++;
     let reply;
     try {

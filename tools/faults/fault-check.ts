@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BuildWorkers, loadKeyPool } from '../enrollment-load';
-import { onCleanup, runMain } from '../lifecycle';
+import { onCleanup, runMain, throwIfInterrupted } from '../lifecycle';
 import { type FaultOptions, USAGE, parseFaultOptions } from './fault-options';
 import { scenarioBlock, summaryTable, verdictLine } from './fault-report';
 import { OwnPostgres } from './own-postgres';
@@ -66,6 +66,7 @@ async function main(): Promise<number> {
   for (const scenario of options.scenarios) {
     log(`═══ ${scenario.name}`);
     const result = await runScenario(scenario, infra, pool, options, tempDir, log);
+    throwIfInterrupted(); // a cut-short scenario is not a verdict
     results.push(result);
     process.stdout.write(`\n${scenarioBlock(result)}\n\n`);
   }

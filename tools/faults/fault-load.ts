@@ -12,7 +12,7 @@ import {
   buildRequests,
   planRequests,
 } from '../enrollment-load';
-import { sleep } from '../lifecycle';
+import { interrupted, sleep } from '../lifecycle';
 import { type DevicePolicy, type DeviceResult, enrollLikeADevice } from './device-client';
 
 export interface LoadSettings {
@@ -39,7 +39,7 @@ export function newRequest(settings: Pick<LoadSettings, 'endpoint' | 'pool' | 'c
 export async function runDeviceLoad(settings: LoadSettings, until: () => boolean, responses: Tally): Promise<DeviceResult[]> {
   const devices: DeviceResult[] = [];
   const slot = async () => {
-    while (!until()) {
+    while (!until() && !interrupted()) {
       const request = newRequest(settings, 'fault-device');
       const device = settings.pool.devices[request.keyIndex];
       if (!device) throw new Error(`no device key ${request.keyIndex}`);

@@ -3,7 +3,7 @@
  * behaviour as the load) one after another until one gets its certificate, or the time limit passes.
  */
 import type { Tally } from '../enrollment-load';
-import { sleep } from '../lifecycle';
+import { interrupted, sleep } from '../lifecycle';
 import { enrollLikeADevice } from './device-client';
 import { type LoadSettings, newRequest } from './fault-load';
 
@@ -20,7 +20,7 @@ export async function probeRecovery(settings: LoadSettings, faultEndedAt: number
   let attempts = 0;
   let lastEnd: string | undefined;
   // Bounded by `limit`: each probe's own deadline ends there at the latest.
-  while (Date.now() < limit) {
+  while (Date.now() < limit && !interrupted()) {
     attempts++;
     const request = newRequest(settings, 'probe');
     const device = settings.pool.devices[request.keyIndex];

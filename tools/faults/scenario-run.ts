@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { HttpClient, type KeyPool, SerialRegistry, Tally, fetchScepEndpoint } from '../enrollment-load';
-import { onCleanup, sleep, waitFor, withClient } from '../lifecycle';
+import { onCleanup, sleep, throwIfInterrupted, waitFor, withClient } from '../lifecycle';
 import { DEFAULT_POLICY, type DeviceResult } from './device-client';
 import type { FaultOptions } from './fault-options';
 import { type LoadSettings, runDeviceLoad } from './fault-load';
@@ -120,6 +120,7 @@ export async function runScenario(scenario: Scenario, infra: Infra, pool: KeyPoo
     const load = runDeviceLoad(settings, () => Date.now() >= loadEnd, responses);
 
     await sleep(options.faultAtSeconds * 1000);
+    throwIfInterrupted();
     let injectError: string | undefined;
     try {
       await scenario.inject({ ...infra, platform, log });
@@ -129,6 +130,7 @@ export async function runScenario(scenario: Scenario, infra: Infra, pool: KeyPoo
     }
     const faultEnded = Date.now();
     const recovery = await probeRecovery(settings, faultEnded, options.recoveryTimeoutSeconds * 1000, responses);
+    throwIfInterrupted();
     log(recovery.seconds !== undefined ? `fresh enrollment succeeded ${recovery.seconds.toFixed(1)} s after the fault ended` : `no fresh enrollment succeeded within ${options.recoveryTimeoutSeconds} s`);
     const devices = await load;
     log(`load finished: ${devices.length} devices`);

@@ -7,6 +7,15 @@ type Step = { name: string; run: () => Promise<void> | void; timeoutMs: number }
 
 const steps: Step[] = [];
 let running: Promise<void> | undefined;
+let interruptedBy: NodeJS.Signals | undefined;
+
+/** True once SIGINT/SIGTERM arrived: load loops stop sending, so the clean-up is not racing new work. */
+export const interrupted = (): boolean => interruptedBy !== undefined;
+
+/** Throws when interrupted (between phases: nothing more is started). */
+export function throwIfInterrupted(): void {
+  if (interruptedBy) throw new Error(`interrupted by ${interruptedBy}`);
+}
 
 /** Registers a clean-up step; returns a function that removes it (when the resource was released normally). */
 export function onCleanup(name: string, run: Step['run'], timeoutMs = 60_000): () => void {
@@ -42,19 +51,29 @@ export function runCleanup(log: (line: string) => void = (l) => process.stderr.w
 
 /** Runs `main`, then the clean-up; on SIGINT/SIGTERM the clean-up runs and the tool exits 130/143. */
 export function runMain(main: () => Promise<number>): void {
-  const interrupted = (signal: NodeJS.Signals, code: number) => {
+  const onSignal = (signal: NodeJS.Signals, code: number) => {
+    if (interruptedBy) return;
+    interruptedBy = signal;
     process.stderr.write(`\n${signal}: cleaning up…\n`);
     void runCleanup().finally(() => process.exit(code));
   };
-  process.once('SIGINT', () => interrupted('SIGINT', 130));
-  process.once('SIGTERM', () => interrupted('SIGTERM', 143));
+  process.on('SIGINT', () => onSignal('SIGINT', 130));
+  process.on('SIGTERM', () => onSignal('SIGTERM', 143));
+  // A stray error event must not skip the clean-up (servers, temp dirs): report it, clean up, exit 1.
+  const onCrash = (error: unknown) => {
+    process.stderr.write(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    void runCleanup().finally(() => process.exit(1));
+  };
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
   main()
     .catch((error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      const detail = error instanceof Error ? (interruptedBy ? error.message : (error.stack ?? error.message)) : String(error);
+      process.stderr.write(`${detail}\n`);
       return 1;
     })
     .then(async (code) => {
       await runCleanup();
-      process.exit(code);
+      process.exit(interruptedBy ? (interruptedBy === 'SIGINT' ? 130 : 143) : code);
     });
 }
