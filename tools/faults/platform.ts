@@ -90,7 +90,9 @@ export class Platform {
         let message = line.slice(0, 160);
         try {
           const parsed = JSON.parse(line) as { msg?: string; err?: { message?: string } };
-          message = `${parsed.msg ?? ''}${parsed.err?.message ? `: ${parsed.err.message}` : ''}`.slice(0, 160);
+          const msg = parsed.msg ?? '';
+          const err = parsed.err?.message;
+          message = (err && !msg.includes(err) ? `${msg}: ${err}` : msg).slice(0, 160);
         } catch {
           // not JSON: keep the start of the line
         }
