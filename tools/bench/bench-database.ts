@@ -14,9 +14,9 @@ export function databaseUrl(serverUrl: string, database: string): string {
   return url.toString();
 }
 
-/** Drops a database this run created (names are checked: only scep_bench_* / scep_faults_* are ever dropped). */
+/** Drops a database this run created (names are checked: only scep_bench_* is ever dropped). */
 export async function dropRunDatabase(serverUrl: string, database: string): Promise<void> {
-  if (!/^scep_(bench|faults)_[a-z0-9_]+$/.test(database)) throw new Error(`refusing to drop ${database}`);
+  if (!/^scep_bench_[a-z0-9]+$/.test(database)) throw new Error(`refusing to drop ${database}`);
   await withClient(databaseUrl(serverUrl, 'postgres'), async (client) => {
     await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   });

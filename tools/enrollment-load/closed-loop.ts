@@ -32,7 +32,7 @@ export interface LoopOptions {
   readonly timeoutMs?: number;
 }
 
-export async function sendOnce(options: LoopOptions, request: BuiltRequest): Promise<{ outcome: Outcome; latencyMs: number }> {
+async function sendOnce(options: LoopOptions, request: BuiltRequest): Promise<{ outcome: Outcome; latencyMs: number }> {
   const device = options.devices[request.keyIndex];
   if (!device) throw new Error(`no device key ${request.keyIndex}`);
   const t0 = performance.now();

@@ -27,7 +27,7 @@ import { scenarioBlock, summaryTable, verdictLine } from './fault-report';
 import { OwnPostgres } from './own-postgres';
 import { ownNats, ownRedis } from './own-servers';
 import { buildPlatform } from './platform';
-import { type Infra, type ScenarioResult, runScenario } from './scenario-run';
+import { type Infra, type ScenarioResult, brokenScenario, runScenario } from './scenario-run';
 import { SCENARIOS } from './scenarios';
 
 const started = performance.now();
@@ -65,8 +65,15 @@ async function main(): Promise<number> {
   const results: ScenarioResult[] = [];
   for (const scenario of options.scenarios) {
     log(`═══ ${scenario.name}`);
-    const result = await runScenario(scenario, infra, pool, options, tempDir, log);
-    throwIfInterrupted(); // a cut-short scenario is not a verdict
+    let result: ScenarioResult;
+    try {
+      result = await runScenario(scenario, infra, pool, options, tempDir, log);
+    } catch (error) {
+      throwIfInterrupted(); // a cut-short scenario is not a verdict
+      log(`${scenario.name} did not run: ${error instanceof Error ? error.message : String(error)}`);
+      result = brokenScenario(scenario, error);
+    }
+    throwIfInterrupted();
     results.push(result);
     process.stdout.write(`\n${scenarioBlock(result)}\n\n`);
   }

@@ -102,16 +102,21 @@ export class Platform {
       },
     });
     const challenge = secretTools.randomChallenge();
-    const { profile } = await adminTools.ensureTenantProfile({
-      adminUrl: `http://127.0.0.1:${adminPort}`,
-      apiKey: secrets.ADMIN_BOOTSTRAP_API_KEY,
-      tenant: 'faults',
-      caName: 'faults-ca',
-      caSubject: 'CN=Fault Check CA,O=scep-faults',
-      profile: 'devices',
-      challenge,
-    });
-    return new Platform(stack, profile.scepUrl, challenge, errors);
+    try {
+      const { profile } = await adminTools.ensureTenantProfile({
+        adminUrl: `http://127.0.0.1:${adminPort}`,
+        apiKey: secrets.ADMIN_BOOTSTRAP_API_KEY,
+        tenant: 'faults',
+        caName: 'faults-ca',
+        caSubject: 'CN=Fault Check CA,O=scep-faults',
+        profile: 'devices',
+        challenge,
+      });
+      return new Platform(stack, profile.scepUrl, challenge, errors);
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
   }
 
   pid(service: string): number | undefined {

@@ -78,6 +78,25 @@ function countDevices(devices: readonly DeviceResult[], loadStart: number): Devi
   };
 }
 
+/** A scenario that could not run (platform did not start, …): a FAIL with the reason, so the others still run. */
+export function brokenScenario(scenario: Scenario, error: unknown): ScenarioResult {
+  const reason = error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error);
+  return {
+    name: scenario.name,
+    description: scenario.description,
+    loadSeconds: 0,
+    devices: { total: 0, success: 0, failure: 0, gaveUp: 0, deadline: 0, details: {}, sawPending: 0, longestSeconds: 0, longestStartedAtSeconds: 0 },
+    responses: {},
+    clientDuplicateSerials: 0,
+    deliveredUnknown: 0,
+    issuedUndelivered: 0,
+    unsettledAfterWait: 0,
+    recovery: { attempts: 0 },
+    serviceErrors: {},
+    verdict: { pass: false, reasons: [`scenario did not run: ${reason}`] },
+  };
+}
+
 async function ensureInfra(infra: Infra, log: (line: string) => void): Promise<void> {
   if (!infra.postgres.isRunning()) {
     log('test PostgreSQL is down: starting it');
@@ -118,6 +137,7 @@ export async function runScenario(scenario: Scenario, infra: Infra, pool: KeyPoo
     log(`load: ${options.concurrency} devices at a time for ${loadSeconds} s; fault at ${options.faultAtSeconds} s: ${scenario.description}`);
     const responses = new Tally();
     const load = runDeviceLoad(settings, () => Date.now() >= loadEnd, responses);
+    load.catch(() => undefined); // awaited below; until then a rejection must not count as unhandled
 
     await sleep(options.faultAtSeconds * 1000);
     throwIfInterrupted();

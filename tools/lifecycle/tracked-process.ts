@@ -43,18 +43,3 @@ export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 
   child.kill('SIGKILL');
   await waitForExit(child, 5_000);
 }
-
-/** Collects a child's output lines (both streams) into a bounded tail, for error messages. */
-export function tailOf(child: ChildProcess, keep = 40): () => string {
-  const lines: string[] = [];
-  const push = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (!line) continue;
-      lines.push(line);
-      if (lines.length > keep) lines.shift();
-    }
-  };
-  child.stdout?.on('data', push);
-  child.stderr?.on('data', push);
-  return () => lines.join('\n');
-}

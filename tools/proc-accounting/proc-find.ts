@@ -1,5 +1,5 @@
 /**
- * Finding processes through /proc: by executable name, by parent, by listening TCP port. Root can read every
+ * Finding processes through /proc: by program name, as a process tree, by listening TCP port. Root can read every
  * process's exe and fds; as another user, processes of other users are simply not found (callers report that).
  */
 import fs from 'node:fs';
@@ -43,10 +43,6 @@ export function pidsByProgram(name: string): number[] {
     if (argv0 && path.basename(argv0.split(' ')[0] as string) === name) return true;
     return readProcStat(pid)?.comm === name.slice(0, 15); // comm is truncated to 15 characters
   });
-}
-
-export function childrenOf(ppid: number, pids: readonly number[] = listPids()): number[] {
-  return pids.filter((pid) => readProcStat(pid)?.ppid === ppid);
 }
 
 /** The process and all its descendants (one /proc scan). */
