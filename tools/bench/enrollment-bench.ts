@@ -1,94 +1,187 @@
 /**
- * Whole-enrollment benchmark: the five services as real processes (isolated database, Redis prefix, RPC namespace),
- * PKCSReq over HTTP with our client encoder, RSA-2048 devices made by openssl. Prints latency, throughput and CPU per
- * enrollment per service (from /proc, so it counts everything each process did). Asserts nothing (house style).
+ * Enrollment benchmark: the platform exactly as `npm start` runs it (tools/dev/start.mjs, spawned here with its
+ * own temp dev home, database, ports, Redis prefix and RPC namespace), driven over SCEP/HTTP by a load generator
+ * whose requests are all built before the clock starts. Prints successful enrollments/s, p50/p99 latency and CPU ms
+ * per successful enrollment per process (launcher, each service, the PostgreSQL cluster, redis-server,
+ * nats-server, total, load generator) from /proc. Asserts nothing (house style: benchmarks print figures).
  *
- *   npm run build && npx ts-node -T -r tsconfig-paths/register tools/bench/enrollment-bench.ts [--devices 120] [--concurrency 8]
+ *   npm run bench                                        # c=1, 16, 64; 300 warm-up + 3000 timed each
+ *   npm run bench -- --concurrency 16 --enrollments 200  # a smoke run
+ *   npm run bench -- --compare-micromdm [--rounds 3]     # ours vs micromdm scepserver, alternating, c=16
+ *   npm run bench -- --growth                            # empty vs 1,000,000 preloaded transactions/certificates
+ *   npm run bench -- --stack-dir ../other-checkout       # measure another tree's launcher with this bench
+ *   npm run bench -- --json results.json --log-level warn
  *
- * Reference floor: one RSA-2048 private decryption + two RSA-2048 signatures (RA CertRep, CA certificate) ≈ 0.7 ms.
+ * Everything it starts (launcher, services, scepserver, worker threads) is stopped and everything it creates
+ * (database, Redis keys, temp dirs) removed at the end, also on failure or Ctrl-C. More in tools/bench/README.md.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { PkiStatus } from '@scep/codec';
-import { E2eStack, randomChallenge } from '../../test/e2e/src/support/e2e-stack';
-import { type DeviceIdentity, getCaCert, makeDevice, pkcsReq, postPkiOperation, read } from '../../test/e2e/src/support/test-client';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { BuildWorkers, HttpClient, SerialRegistry, fetchScepEndpoint, loadKeyPool } from '../enrollment-load';
+import { hasExited, onCleanup, runMain, withClient } from '../lifecycle';
+import { type BenchOptions, USAGE, parseBenchOptions } from './bench-options';
+import { compareSummary, comparisonText, growthRatios, growthText, phaseTable } from './bench-report';
+import { growthPreload } from './growth-preload';
+import { type PhaseContext, type PhaseResult, measurePhase } from './measure-phase';
+import { micromdmGroups } from './stack-processes';
+import { startMicromdm } from './micromdm-server';
+import { type OurStack, startOurStack } from './our-stack';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+const started = performance.now();
+const log = (line: string) => process.stdout.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+const print = (text: string) => process.stdout.write(`\n${text}\n`);
+
+const adminTools = createRequire(__filename)('../stack/admin-client.cjs') as {
+  ensureTenantProfile(o: Record<string, unknown>): Promise<{ profile: { id: string } }>;
 };
-const DEVICES = arg('devices', 120);
-const CONCURRENCY = arg('concurrency', 8);
-const TICK_MS = 1000 / 100; // USER_HZ
 
-function cpuMs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime + stime
+interface Run {
+  readonly options: BenchOptions;
+  readonly stack: OurStack;
+  readonly ours: PhaseContext;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+function assertAlive(stack: OurStack): void {
+  if (hasExited(stack.launcher.child)) throw new Error('the launcher exited during the run (see its output above)');
+}
 
-async function main(): Promise<void> {
-  const stack = new E2eStack();
-  await stack.start({
-    tracing: false,
-    logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
-    // BENCH_OTEL_SDK_DISABLED=true measures the cost of the instrumentation itself.
-    env: process.env.BENCH_OTEL_SDK_DISABLED ? { OTEL_SDK_DISABLED: process.env.BENCH_OTEL_SDK_DISABLED } : {},
-  });
-  try {
-    const challenge = randomChallenge();
-    const url = (await stack.tenantProfile('bench', 'devices', challenge)).profile.scepUrl;
-    const ra = await getCaCert(url);
-    process.stdout.write(`making ${DEVICES + 20} RSA-2048 devices with openssl…\n`);
-    const devices: DeviceIdentity[] = Array.from({ length: DEVICES + 20 }, (_, i) => makeDevice(`bench-${i}`, challenge));
-    const requests = devices.map((d) => ({ device: d, der: pkcsReq(d, ra, { cipher: 'aes-256-cbc', digest: 'sha256' }).der }));
-
-    const enroll = async (r: (typeof requests)[number]) => {
-      const t0 = performance.now();
-      const response = await postPkiOperation(url, r.der);
-      const ms = performance.now() - t0;
-      const reply = read(response.body, ra, r.device);
-      if (reply.status !== PkiStatus.Success) throw new Error(`enrollment failed: status ${reply.status} failInfo ${reply.failInfo} after ${ms.toFixed(0)} ms`);
-      return ms;
-    };
-
-    for (const r of requests.slice(0, 20)) await enroll(r); // warm-up: JIT, caches, connection pools
-    const measured = requests.slice(20);
-    const pids = stack.pids();
-    const cpuBefore = new Map([...pids].map(([s, pid]) => [s, cpuMs(pid)]));
-
-    const half = Math.floor(measured.length / 2);
-    const sequential: number[] = [];
-    for (const r of measured.slice(0, half)) sequential.push(await enroll(r));
-    const concurrentPart = measured.slice(half);
-    const t0 = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < concurrentPart.length) await enroll(concurrentPart[next++] as (typeof requests)[number]);
+async function levels(run: Run, labelPrefix: string): Promise<PhaseResult[]> {
+  const results: PhaseResult[] = [];
+  for (const concurrency of run.options.concurrency) {
+    assertAlive(run.stack);
+    results.push(
+      await measurePhase(run.ours, {
+        label: `${labelPrefix}c=${concurrency}`,
+        system: 'ours',
+        concurrency,
+        warmup: run.options.warmup,
+        enrollments: run.options.enrollments,
       }),
     );
-    const concurrentSeconds = (performance.now() - t0) / 1000;
+  }
+  return results;
+}
 
-    const cpu = [...pids].map(([service, pid]) => [service, (cpuMs(pid) - (cpuBefore.get(service) ?? 0)) / measured.length] as const);
-    const total = cpu.reduce((sum, [, ms]) => sum + ms, 0);
-    sequential.sort((a, b) => a - b);
-    const lines = [
-      `enrollments measured: ${measured.length} (after 20 warm-up), RSA-2048 devices, AES-256/SHA-256`,
-      `sequential latency:   p50 ${percentile(sequential, 50).toFixed(1)} ms   p95 ${percentile(sequential, 95).toFixed(1)} ms   (${half} requests)`,
-      `concurrent (${CONCURRENCY} in flight): ${(concurrentPart.length / concurrentSeconds).toFixed(1)} enrollments/s`,
-      'CPU per enrollment (all processes, /proc utime+stime, 10 ms ticks):',
-      ...cpu.map(([service, ms]) => `  ${service.padEnd(18)} ${ms.toFixed(2)} ms`),
-      `  ${'total'.padEnd(18)} ${total.toFixed(2)} ms   (RSA floor ≈ 0.7 ms → ${(total / 0.7).toFixed(1)}x)`,
-    ];
-    process.stdout.write(`\n${lines.join('\n')}\n`);
-  } finally {
-    await stack.stop();
+async function comparison(run: Run, tempDir: string, client: HttpClient) {
+  // A PrintableString-safe challenge of its own (hex): micromdm compares the CSR's challengePassword to it.
+  const challenge = randomBytes(16).toString('hex');
+  const mdm = await startMicromdm(path.join(tempDir, 'micromdm'), challenge);
+  onCleanup('stop scepserver', () => mdm.stop());
+  const context: PhaseContext = {
+    ...run.ours,
+    endpoint: await fetchScepEndpoint(client, mdm.scepUrl),
+    challenge,
+    groups: () => micromdmGroups(mdm.pid),
+    // Duplicates are counted per system: the two CAs' serial spaces are unrelated.
+    serials: new SerialRegistry(),
+  };
+  const concurrency = run.options.concurrency[0] as number;
+  const phases: PhaseResult[] = [];
+  for (let round = 1; round <= run.options.rounds; round++) {
+    for (const [system, ctx] of [['ours', run.ours], ['micromdm', context]] as const) {
+      assertAlive(run.stack);
+      phases.push(await measurePhase(ctx, { label: `${system} r${round}`, system, concurrency, warmup: run.options.warmup, enrollments: run.options.enrollments }));
+    }
+  }
+  await mdm.stop();
+  return { phases, summary: compareSummary(phases, concurrency) };
+}
+
+/** Three more profiles through the admin API, so the preloaded rows spread over several real profiles. */
+async function growthProfiles(stack: OurStack): Promise<void> {
+  const secrets = JSON.parse(fs.readFileSync(path.join(stack.devHome, 'dev-secrets.json'), 'utf8')) as { ADMIN_BOOTSTRAP_API_KEY: string };
+  for (const slug of ['growth-1', 'growth-2', 'growth-3']) {
+    await adminTools.ensureTenantProfile({
+      adminUrl: stack.adminUrl,
+      apiKey: secrets.ADMIN_BOOTSTRAP_API_KEY,
+      tenant: 'dev',
+      caName: 'dev-ca',
+      caSubject: 'CN=Dev SCEP CA,O=SCEP Platform (development)',
+      profile: slug,
+      challenge: randomBytes(16).toString('hex'),
+    });
   }
 }
 
-main().catch((error) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+async function growth(run: Run) {
+  const empty = await levels(run, 'empty ');
+  print(phaseTable(empty));
+  await growthProfiles(run.stack);
+  log(`preloading ${run.options.growthRows.toLocaleString('en')} transactions and certificates…`);
+  const preload = await withClient(run.stack.databaseUrl, (client) => growthPreload(client, run.options.growthRows, log));
+  log(
+    `preload took ${preload.insertSeconds.toFixed(0)} s of inserts + ${preload.vacuumSeconds.toFixed(0)} s of VACUUM (ANALYZE) and CHECKPOINT; ` +
+      `over ${preload.profiles} profiles; sizes: ${Object.entries(preload.sizes).map(([t, s]) => `${t} ${s}`).join(', ')}`,
+  );
+  const grown = await levels(run, 'preloaded ');
+  return { empty, grown, preload, ratios: growthRatios(empty, grown) };
+}
+
+async function main(): Promise<number> {
+  const parsed = parseBenchOptions(process.argv.slice(2));
+  if (parsed === 'help') {
+    print(USAGE);
+    return 0;
+  }
+  const options = parsed;
+  if (!fs.existsSync(path.join(options.stackDir, 'tools', 'dev', 'start.mjs'))) throw new Error(`no tools/dev/start.mjs in ${options.stackDir}`);
+  const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scep-bench-'));
+  onCleanup('remove the temp dir', () => fs.rmSync(tempDir, { recursive: true, force: true }));
+  const workers = new BuildWorkers();
+  onCleanup('stop the worker threads', () => workers.close());
+  const pool = await loadKeyPool(options.keys, workers, log);
+  log(`key pool: ${pool.raw.length} RSA-2048 keys (${pool.origin})`);
+  const client = new HttpClient(Math.max(...options.concurrency));
+  onCleanup('close HTTP connections', () => client.close());
+
+  const stack = await startOurStack(options, tempDir, log);
+  const ours: PhaseContext = {
+    workers,
+    pool,
+    client,
+    endpoint: await fetchScepEndpoint(client, stack.launcher.scepUrl),
+    challenge: stack.launcher.challenge,
+    groups: () => stack.groups(),
+    serials: new SerialRegistry(),
+    log,
+    numbering: { next: 0 },
+  };
+  log(`stack ready: ${stack.launcher.scepUrl}; services ${[...stack.launcher.services()].map(([s, pid]) => `${s}:${pid}`).join(' ')}`);
+  const run: Run = { options, stack, ours };
+
+  const results: Record<string, unknown> = {
+    startedAt: new Date().toISOString(),
+    host: { cpus: os.availableParallelism(), node: process.version, loadAverage: os.loadavg() },
+    options: { ...options },
+    keyPool: { size: pool.raw.length, origin: pool.origin },
+  };
+  if (options.compareMicromdm) {
+    const { phases, summary } = await comparison(run, tempDir, client);
+    print(phaseTable(phases));
+    print(comparisonText(summary));
+    Object.assign(results, { phases, comparison: summary });
+  } else if (options.growth) {
+    const g = await growth(run);
+    print(phaseTable(g.grown));
+    print(growthText(g.ratios, options.growthRows));
+    Object.assign(results, { phases: [...g.empty, ...g.grown], growth: { preload: g.preload, ratios: g.ratios } });
+  } else {
+    const phases = await levels(run, 'ours ');
+    print(phaseTable(phases));
+    Object.assign(results, { phases });
+  }
+  print(
+    'CPU from /proc/<pid>/stat (utime+stime, whole processes; exited children through their parent\'s cutime+cstime; 10 ms ticks). ' +
+      'PostgreSQL, Redis and NATS are shared servers: their figures include anything else they served meanwhile.',
+  );
+  if (options.json) {
+    fs.writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
+    log(`results written to ${options.json}`);
+  }
+  return 0;
+}
+
+runMain(main);

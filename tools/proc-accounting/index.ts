@@ -1,0 +1,3 @@
+export * from './proc-stat';
+export * from './proc-find';
+export * from './cpu-meter';
