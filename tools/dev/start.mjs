@@ -40,6 +40,46 @@ function loadOrCreateSecrets() {
   return { secrets, created: true };
 }
 
+/**
+ * Prints what a person at the terminal must see from the services' log files: error and fatal lines, and anything
+ * that is not a JSON log line (a crash's stack trace). Reads only what was appended since the last look.
+ */
+function tailErrors(services) {
+  const offsets = new Map(services.map((service) => [service, fileSize(path.join(LOG_DIR, `${service}.log`))]));
+  const timer = setInterval(() => {
+    for (const service of services) {
+      const file = path.join(LOG_DIR, `${service}.log`);
+      const size = fileSize(file);
+      const from = offsets.get(service) ?? 0;
+      if (size <= from) continue;
+      const length = Math.min(size - from, 1024 * 1024);
+      const buffer = Buffer.alloc(length);
+      const fd = fs.openSync(file, 'r');
+      try {
+        fs.readSync(fd, buffer, 0, length, from);
+      } finally {
+        fs.closeSync(fd);
+      }
+      const text = buffer.toString('utf8');
+      const complete = text.lastIndexOf('\n') + 1;
+      offsets.set(service, from + Buffer.byteLength(text.slice(0, complete)));
+      for (const line of text.slice(0, complete).split('\n')) {
+        if (line && (/"level":"(error|fatal)"/.test(line) || !line.startsWith('{'))) process.stdout.write(`[${service}] ${line}\n`);
+      }
+    }
+  }, 500);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+function fileSize(file) {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 let stack;
 let stopping = false;
 async function stop(code) {
@@ -82,13 +122,10 @@ async function main() {
   if (!env.DATABASE_URL) await label(ROOT, databaseUrl, secrets);
 
   step(`starting services (logs in ${path.relative(process.cwd(), LOG_DIR) || LOG_DIR}/)…`);
-  stack = await startStack({
-    env: serviceEnv,
-    logDir: LOG_DIR,
-    onLine: (service, line) => {
-      if (/"level":"(error|fatal)"/.test(line) || !line.startsWith('{')) process.stdout.write(`[${service}] ${line}\n`);
-    },
-  });
+  // Services write their logs straight into the files; this process only glances at them for errors.
+  stack = await startStack({ env: serviceEnv, logDir: LOG_DIR });
+  const stopTailing = tailErrors([...stack.services.keys()]);
+  process.once('exit', stopTailing);
   for (const [service] of stack.services) step(`${service} ready`);
 
   step('bootstrapping dev tenant "dev", CA "dev-ca", profile "default"…');

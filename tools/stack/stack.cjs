@@ -38,7 +38,11 @@ function runMigrations(env) {
 }
 
 /**
- * Starts one service and resolves when it logs its ready line.
+ * Starts one service and resolves when it is ready.
+ * - With `onLine` (tests that read every line): stdout/stderr come through pipes, each line is handed over (and
+ *   appended to `logFile`), and the ready line is seen there.
+ * - Without it (npm start, the bench): the service writes straight into `logFile` (its own file descriptor, so this
+ *   process does no work per log line), and says it is ready over an IPC channel.
  * @param {string} service
  * @param {{ env: Record<string,string>, logFile?: string, onLine?: (service: string, line: string) => void, readyTimeoutMs?: number }} options
  */
@@ -46,40 +50,55 @@ function startService(service, options) {
   return new Promise((resolve, reject) => {
     // SCEP_STACK_NODE_ARGS adds Node flags to every service (e.g. --cpu-prof for profiling; NODE_OPTIONS refuses it).
     const extra = (process.env.SCEP_STACK_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const direct = !options.onLine && options.logFile;
+    const fd = direct ? fs.openSync(options.logFile, 'a') : undefined;
     const child = spawn(process.execPath, ['--enable-source-maps', ...extra, mainOf(service)], {
       cwd: ROOT,
       env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: direct ? ['ignore', fd, fd, 'ipc'] : ['ignore', 'pipe', 'pipe'],
     });
+    if (fd !== undefined) fs.closeSync(fd); // the child has its own copy
     live.add(child);
-    const log = options.logFile ? fs.createWriteStream(options.logFile, { flags: 'a' }) : undefined;
+    const log = !direct && options.logFile ? fs.createWriteStream(options.logFile, { flags: 'a' }) : undefined;
     const tail = [];
     let ready = false;
+    const recentLines = () => (direct ? lastLines(options.logFile, 30) : tail);
     const timer = setTimeout(() => {
       if (!ready) {
         child.kill('SIGKILL');
-        reject(new Error(`${service} not ready after ${options.readyTimeoutMs ?? 60000} ms:\n${tail.join('\n')}`));
+        reject(new Error(`${service} not ready after ${options.readyTimeoutMs ?? 60000} ms:\n${recentLines().join('\n')}`));
       }
     }, options.readyTimeoutMs ?? 60000);
-    const onLine = (line) => {
-      log?.write(`${line}\n`);
-      tail.push(line);
-      if (tail.length > 30) tail.shift();
-      options.onLine?.(service, line);
-      if (!ready && line.includes('"event":"ready"')) {
-        ready = true;
-        clearTimeout(timer);
-        let details = {};
-        try {
-          details = JSON.parse(line);
-        } catch {
-          // keep empty details
-        }
-        resolve({ service, child, details });
-      }
+    const becameReady = (details) => {
+      if (ready) return;
+      ready = true;
+      clearTimeout(timer);
+      if (direct) child.disconnect?.(); // the channel was only for this
+      resolve({ service, child, details });
     };
-    readline.createInterface({ input: child.stdout }).on('line', onLine);
-    readline.createInterface({ input: child.stderr }).on('line', onLine);
+    if (direct) {
+      child.on('message', (message) => {
+        if (message && message.event === 'ready') becameReady(message);
+      });
+    } else {
+      const onLine = (line) => {
+        log?.write(`${line}\n`);
+        tail.push(line);
+        if (tail.length > 30) tail.shift();
+        options.onLine?.(service, line);
+        if (!ready && line.includes('"event":"ready"')) {
+          let details = {};
+          try {
+            details = JSON.parse(line);
+          } catch {
+            // keep empty details
+          }
+          becameReady(details);
+        }
+      };
+      readline.createInterface({ input: child.stdout }).on('line', onLine);
+      readline.createInterface({ input: child.stderr }).on('line', onLine);
+    }
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(error);
@@ -89,10 +108,28 @@ function startService(service, options) {
       log?.end();
       if (!ready) {
         clearTimeout(timer);
-        reject(new Error(`${service} exited (${signal ?? code}) before it was ready:\n${tail.join('\n')}`));
+        reject(new Error(`${service} exited (${signal ?? code}) before it was ready:\n${recentLines().join('\n')}`));
       }
     });
   });
+}
+
+/** The last `count` lines of a file (bounded read of its end). */
+function lastLines(file, count) {
+  try {
+    const size = fs.statSync(file).size;
+    const length = Math.min(size, 64 * 1024);
+    const buffer = Buffer.alloc(length);
+    const fd = fs.openSync(file, 'r');
+    try {
+      fs.readSync(fd, buffer, 0, length, size - length);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return buffer.toString('utf8').split('\n').filter(Boolean).slice(-count);
+  } catch {
+    return [];
+  }
 }
 
 /** Sends SIGTERM to a child we started and waits for it; SIGKILL after `graceMs`. */
@@ -151,4 +188,4 @@ async function startStack(options) {
   };
 }
 
-module.exports = { ROOT, SERVICES, runMigrations, startService, startStack, stopChild };
+module.exports = { ROOT, SERVICES, lastLines, runMigrations, startService, startStack, stopChild };

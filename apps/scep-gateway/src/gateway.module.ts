@@ -14,15 +14,14 @@ import { GetCertHandler } from './pki-operation/handlers/get-cert.handler';
 import { GetCrlHandler } from './pki-operation/handlers/get-crl.handler';
 import { PkiOperationService } from './pki-operation/pki-operation.service';
 import { ScepHttpService } from './scep/scep-http.service';
-import { ScepController } from './scep/scep.controller';
 
 /**
  * The device-facing edge. No entities of its own; reads public endpoint material; holds RA keys only; talks to the
  * policy service over NATS and to nothing else — no Redis, no queue, no signing approvals (docs/adr/007).
  */
 @Module({
-  imports: [telemetryLoggerModule('scep-gateway', gatewayConfig().LOG_LEVEL), databaseRootModule('scep-gateway', [])],
-  controllers: [ScepController, CrlController, HealthController],
+  imports: [telemetryLoggerModule('scep-gateway', gatewayConfig().LOG_LEVEL, { withoutRequestLoggingFor: ['scep/{*path}'] }), databaseRootModule('scep-gateway', [])],
+  controllers: [CrlController, HealthController],
   providers: [
     ScepEndpointReader,
     IssuedCertificateReader,

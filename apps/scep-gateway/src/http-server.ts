@@ -4,6 +4,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PlainTextExceptionFilter } from './scep/plain-text-exception.filter';
 import type { GatewayConfig } from './gateway-config';
+import { ScepHttpService } from './scep/scep-http.service';
+import { registerScepRoutes } from './scep/scep.routes';
 
 /**
  * The HTTP server the devices talk to: large request lines for GET PKIOperation (§2.3), a capped raw body
@@ -47,4 +49,5 @@ export function configureGatewayHttp(app: NestFastifyApplication, config: Gatewa
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.SCEP_GATEWAY_MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
   app.useGlobalFilters(new PlainTextExceptionFilter());
+  registerScepRoutes(fastify, app.get(ScepHttpService));
 }

@@ -2,6 +2,7 @@
 // WebCrypto (what pkijs would use) cannot import every key a client sends and is slower; OpenSSL via
 // node:crypto verifies an RSA-2048 signature in ~16 µs.
 import { constants, verify, type KeyObject } from 'node:crypto';
+import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import * as oids from './oids';
 
@@ -33,8 +34,15 @@ const DIGESTS: Readonly<Record<string, string>> = {
  * RSASSA-PSS parameters (RFC 4055 §3.1). OpenSSL takes the MGF1 hash from the signature digest, so only
  * the (universal) case mgf1Hash == hash with trailerField 1 is supported; anything else does not verify.
  */
-function pssOptions(params: unknown): { digest: string; saltLength: number } | undefined {
-  const parsed = params === undefined ? new pkijs.RSASSAPSSParams() : new pkijs.RSASSAPSSParams({ schema: params });
+function pssOptions(params: Uint8Array | undefined): { digest: string; saltLength: number } | undefined {
+  let parsed: pkijs.RSASSAPSSParams;
+  if (params === undefined) {
+    parsed = new pkijs.RSASSAPSSParams();
+  } else {
+    const decoded = asn1js.fromBER(params);
+    if (decoded.offset !== params.length) return undefined;
+    parsed = new pkijs.RSASSAPSSParams({ schema: decoded.result });
+  }
   const digest = DIGESTS[parsed.hashAlgorithm.algorithmId];
   if (!digest || parsed.maskGenAlgorithm.algorithmId !== oids.OID_MGF1 || parsed.trailerField !== 1) return undefined;
   const mgfHash = new pkijs.AlgorithmIdentifier({ schema: parsed.maskGenAlgorithm.algorithmParams });
@@ -47,13 +55,13 @@ function pssOptions(params: unknown): { digest: string; saltLength: number } | u
  * key/algorithm mismatches and malformed parameters all yield false, never an exception.
  */
 export function verifyWithAlgorithm(
-  algorithm: pkijs.AlgorithmIdentifier,
+  algorithm: { readonly oid: string; readonly parameters?: Uint8Array },
   tbs: Uint8Array,
   signature: Uint8Array,
   key: KeyObject,
 ): boolean {
   try {
-    const oid = algorithm.algorithmId;
+    const oid = algorithm.oid;
     const keyType = key.asymmetricKeyType;
     const rsaDigest = RSA_PKCS1[oid];
     if (rsaDigest) return keyType === 'rsa' && verify(rsaDigest, tbs, key, signature);
@@ -63,7 +71,7 @@ export function verifyWithAlgorithm(
     if (oid === oids.OID_ED25519) return keyType === 'ed25519' && verify(null, tbs, key, signature);
     if (oid === oids.OID_RSASSA_PSS) {
       if (keyType !== 'rsa' && keyType !== 'rsa-pss') return false;
-      const pss = pssOptions(algorithm.algorithmParams);
+      const pss = pssOptions(algorithm.parameters);
       if (!pss) return false;
       return verify(pss.digest, tbs, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: pss.saltLength }, signature);
     }

@@ -3,9 +3,7 @@
 // here treats it as hostile: bounded sizes, no exception other than PkiError, and exact bytes kept for
 // the parts that are copied into certificates or compared later.
 import type { KeyObject } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import { berChildren, berContent, berOid, berStringOctets, readBerStrict } from './ber-walk';
+import { type BerNode, berBytes, berChildren, berContent, berOid, berStringOctets, readBerStrict } from './ber-walk';
 import { verifyWithAlgorithm } from './csr-signature';
 import { decodeCharacterString, isCharacterStringTag } from './directory-string';
 import { PkiError } from './errors';
@@ -58,25 +56,14 @@ export const CSR_LIMITS = {
   maxSubjectAltNames: 256,
 } as const;
 
-// pkijs names the parts of its CertificationRequest schema with these keys.
-const CRI = 'CertificationRequestInfo';
-const CRI_SUBJECT = `${CRI}.subject`;
-const CRI_SPKI = `${CRI}.subjectPublicKeyInfo`;
-const CRI_ATTRIBUTES = `${CRI}.attributes`;
-
 function malformed(message: string): never {
   throw new PkiError('MALFORMED_CSR', message);
 }
 
-function exact(block: asn1js.AsnType): Buffer {
-  return Buffer.from((block as asn1js.BaseBlock).valueBeforeDecodeView);
-}
-
 /** PKCS#9 challengePassword (RFC 2985 §5.4.1): a single-valued DirectoryString, no length bound enforced. */
-function decodeChallenge(attr: pkijs.Attribute): string {
-  if (attr.values.length !== 1) malformed('challengePassword must have exactly one value');
-  const bytes = exact(attr.values[0]);
-  const node = readBerStrict(bytes);
+function decodeChallenge(values: readonly BerNode[]): string {
+  if (values.length !== 1) malformed('challengePassword must have exactly one value');
+  const node = values[0] as BerNode;
   const text =
     node.tagClass === 0 && isCharacterStringTag(node.tagNumber)
       ? decodeCharacterString(node.tagNumber, berStringOctets(node), 'strict')
@@ -86,10 +73,9 @@ function decodeChallenge(attr: pkijs.Attribute): string {
 }
 
 /** Extensions ::= SEQUENCE OF Extension (RFC 5280 §4.1), as carried in extensionRequest (RFC 2985 §5.4.2). */
-function decodeExtensions(attr: pkijs.Attribute, into: RequestedExtension[]): void {
-  if (attr.values.length !== 1) malformed('extensionRequest must have exactly one value');
-  const bytes = exact(attr.values[0]);
-  const root = readBerStrict(bytes);
+function decodeExtensions(values: readonly BerNode[], into: RequestedExtension[]): void {
+  if (values.length !== 1) malformed('extensionRequest must have exactly one value');
+  const root = values[0] as BerNode;
   if (root.tag !== 0x30) malformed('extensionRequest is not a SEQUENCE');
   for (const ext of berChildren(root, CSR_LIMITS.maxExtensions)) {
     if (ext.tag !== 0x30) malformed('invalid Extension');
@@ -136,22 +122,39 @@ function importPublicKey(spkiDer: Buffer): KeyObject {
 }
 
 /** The signature BIT STRING's bytes; undefined when it has unused bits or a constructed (BER) form. */
-function signatureBytes(block: asn1js.AsnType): Buffer | undefined {
-  const node = readBerStrict(exact(block));
+function signatureBytes(node: BerNode): Buffer | undefined {
   if (node.tag !== 0x03) return undefined;
   const content = berContent(node);
   if (content.length < 2 || content[0] !== 0) return undefined;
   return content.subarray(1);
 }
 
-function parse(der: Buffer): CsrInfo {
-  const decoded = asn1js.fromBER(der);
-  if (decoded.offset === -1 || decoded.offset !== der.length) malformed('invalid PKCS#10 encoding');
-  const match = asn1js.compareSchema(decoded.result, decoded.result, pkijs.CertificationRequest.schema());
-  if (!match.verified) malformed('not a PKCS#10 CertificationRequest');
-  const parts = match.result as unknown as Record<string, asn1js.AsnType>;
+/** AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL } (RFC 5280 §4.1.1.2). */
+function algorithmOf(node: BerNode): { oid: string; parameters?: Buffer } {
+  if (node.tag !== 0x30) malformed('invalid signatureAlgorithm');
+  const [oidNode, parameters, ...rest] = berChildren(node, 3);
+  if (!oidNode || rest.length > 0) malformed('invalid signatureAlgorithm');
+  return { oid: berOid(oidNode), ...(parameters && parameters.tag !== 0x05 ? { parameters: berBytes(parameters) } : {}) };
+}
 
-  const subjectDer = exact(parts[CRI_SUBJECT]);
+/**
+ * CertificationRequest (RFC 2986 §4): walked with the BER reader, which keeps the exact bytes of every part — the
+ * signature covers the CertificationRequestInfo as the client encoded it, and the subject and key are copied as
+ * they came. (pkijs' schema matching did the same at about ten times the cost.)
+ */
+function parse(der: Buffer): CsrInfo {
+  const root = readBerStrict(der);
+  if (root.tag !== 0x30) malformed('not a PKCS#10 CertificationRequest');
+  const [info, signatureAlgorithmNode, signatureNode, ...extra] = berChildren(root, 4);
+  if (!info || !signatureAlgorithmNode || !signatureNode || extra.length > 0 || info.tag !== 0x30) malformed('not a PKCS#10 CertificationRequest');
+  // CertificationRequestInfo ::= SEQUENCE { version INTEGER, subject Name, subjectPKInfo, attributes [0] IMPLICIT SET OF Attribute }
+  const [version, subjectNode, spkiNode, attributesNode, ...infoExtra] = berChildren(info, 5);
+  if (!version || version.tag !== 0x02 || !subjectNode || subjectNode.tag !== 0x30 || !spkiNode || spkiNode.tag !== 0x30 || infoExtra.length > 0) {
+    malformed('invalid CertificationRequestInfo');
+  }
+  if (attributesNode && attributesNode.tag !== 0xa0) malformed('invalid CSR attributes');
+
+  const subjectDer = berBytes(subjectNode);
   let subject: string;
   try {
     subject = formatDistinguishedName(subjectDer);
@@ -159,30 +162,34 @@ function parse(der: Buffer): CsrInfo {
     malformed('invalid subject Name');
   }
 
-  const spkiDer = exact(parts[CRI_SPKI]);
+  const spkiDer = berBytes(spkiNode);
   const publicKey = importPublicKey(spkiDer);
   const { keyAlgorithm, keySize } = describePublicKey(publicKey);
 
-  const attributeBlocks = (parts[CRI_ATTRIBUTES] as unknown as asn1js.AsnType[] | undefined) ?? [];
-  if (attributeBlocks.length > CSR_LIMITS.maxAttributes) malformed('too many attributes');
+  const attributes = attributesNode ? berChildren(attributesNode, CSR_LIMITS.maxAttributes + 1) : [];
+  if (attributes.length > CSR_LIMITS.maxAttributes) malformed('too many attributes');
   let challengePassword: string | undefined;
   let sawChallenge = false;
   const requestedExtensions: RequestedExtension[] = [];
   const seenExtensionAttributes = new Set<string>();
-  for (const block of attributeBlocks) {
-    const attr = new pkijs.Attribute({ schema: block });
-    switch (attr.type) {
+  for (const attribute of attributes) {
+    // Attribute ::= SEQUENCE { type OID, values SET OF AttributeValue } (RFC 2986 §4.1)
+    if (attribute.tag !== 0x30) malformed('invalid CSR attribute');
+    const [typeNode, valuesNode, ...attributeExtra] = berChildren(attribute, 3);
+    if (!typeNode || !valuesNode || valuesNode.tag !== 0x31 || attributeExtra.length > 0) malformed('invalid CSR attribute');
+    const type = berOid(typeNode);
+    switch (type) {
       case oids.OID_CHALLENGE_PASSWORD:
         // PKCS#9 makes it single-valued; two copies would be ambiguous about which one was checked.
         if (sawChallenge) malformed('duplicate challengePassword');
         sawChallenge = true;
-        challengePassword = decodeChallenge(attr);
+        challengePassword = decodeChallenge(berChildren(valuesNode, 2));
         break;
       case oids.OID_EXTENSION_REQUEST:
       case oids.OID_MS_EXTENSION_REQUEST:
-        if (seenExtensionAttributes.has(attr.type)) malformed('duplicate extensionRequest');
-        seenExtensionAttributes.add(attr.type);
-        decodeExtensions(attr, requestedExtensions);
+        if (seenExtensionAttributes.has(type)) malformed('duplicate extensionRequest');
+        seenExtensionAttributes.add(type);
+        decodeExtensions(berChildren(valuesNode, 2), requestedExtensions);
         break;
       default:
         // Other attributes (cryptlib's randomNonce, Microsoft's enrollment data) carry nothing we use.
@@ -193,11 +200,10 @@ function parse(der: Buffer): CsrInfo {
   const san = requestedExtensions.find((e) => e.oid === oids.OID_SUBJECT_ALT_NAME);
   const subjectAltNames = san ? decodeGeneralNames(san.value, CSR_LIMITS.maxSubjectAltNames) : [];
 
-  const signatureAlgorithm = new pkijs.AlgorithmIdentifier({ schema: parts.signatureAlgorithm });
-  const signature = signatureBytes(parts.signatureValue);
+  const signatureAlgorithm = algorithmOf(signatureAlgorithmNode);
+  const signature = signatureBytes(signatureNode);
   // The signature covers the CertificationRequestInfo exactly as the client encoded it (RFC 2986 §4.2).
-  const tbs = (parts[CRI] as asn1js.BaseBlock).valueBeforeDecodeView;
-  const signatureValid = signature !== undefined && verifyWithAlgorithm(signatureAlgorithm, tbs, signature, publicKey);
+  const signatureValid = signature !== undefined && verifyWithAlgorithm(signatureAlgorithm, berBytes(info), signature, publicKey);
 
   return {
     der,
@@ -211,7 +217,7 @@ function parse(der: Buffer): CsrInfo {
     subjectAltNames,
     ...(san ? { subjectAltNameDer: san.value } : {}),
     requestedExtensions,
-    signatureAlgorithmOid: signatureAlgorithm.algorithmId,
+    signatureAlgorithmOid: signatureAlgorithm.oid,
     signatureValid,
   };
 }
@@ -226,7 +232,7 @@ export function parseCsr(der: Uint8Array): CsrInfo {
     return parse(copy);
   } catch (err) {
     if (err instanceof PkiError && (err.code === 'MALFORMED_CSR' || err.code === 'UNSUPPORTED_KEY')) throw err;
-    // asn1js, pkijs and the BER reader throw their own errors (or plain Error) on hostile input.
+    // The BER reader and the key import throw their own errors (or plain Error) on hostile input.
     malformed('invalid PKCS#10 request');
   }
 }

@@ -17,3 +17,4 @@ export {
 export * from './crl-builder';
 // The DER writer as one namespace (derWriter.sequence, derWriter.oid, ...): its names are too generic to export flat.
 export * as derWriter from './der-writer';
+export { withoutStackTraces } from './crypto-calls';

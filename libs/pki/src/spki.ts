@@ -2,6 +2,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { berBytes, berChildren, berContent, berOid, type BerNode } from './ber-walk';
 import { DER_NULL } from './der-writer';
+import { withoutStackTraces } from './crypto-calls';
 import { PkiError } from './errors';
 import { OID_RSA_ENCRYPTION } from './oids';
 
@@ -39,9 +40,9 @@ export function readSubjectPublicKeyInfo(spki: BerNode): SubjectPublicKeyParts {
  */
 export function importSubjectPublicKey(spkiDer: Buffer, parts: SubjectPublicKeyParts | undefined): KeyObject {
   if (parts?.algorithmOid === OID_RSA_ENCRYPTION && (parts.parameters === undefined || parts.parameters.equals(DER_NULL))) {
-    return createPublicKey({ key: parts.subjectPublicKey, format: 'der', type: 'pkcs1' });
+    return withoutStackTraces(() => createPublicKey({ key: parts.subjectPublicKey, format: 'der', type: 'pkcs1' }));
   }
-  return createPublicKey({ key: spkiDer, format: 'der', type: 'spki' });
+  return withoutStackTraces(() => createPublicKey({ key: spkiDer, format: 'der', type: 'spki' }));
 }
 
 function malformed(): PkiError {

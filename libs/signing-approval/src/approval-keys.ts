@@ -1,11 +1,11 @@
-import { hkdfSync } from 'node:crypto';
+import { type KeyObject, createSecretKey, hkdfSync } from 'node:crypto';
 
 /** The two keys derived from the shared approval secret: one per direction, so neither message can pass as the other. */
 export interface ApprovalKeys {
   /** policy -> signer: authenticates signing approvals. */
-  readonly approval: Buffer;
+  readonly approval: KeyObject;
   /** signer -> policy: authenticates signing outcomes. */
-  readonly outcome: Buffer;
+  readonly outcome: KeyObject;
 }
 
 /**
@@ -14,6 +14,7 @@ export interface ApprovalKeys {
  */
 export function deriveApprovalKeys(secret: Uint8Array): ApprovalKeys {
   if (secret.length !== 32) throw new RangeError('the approval secret must be 32 bytes');
-  const derive = (info: string) => Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), info, 32));
+  // KeyObjects: an HMAC with a Buffer key costs Node 24 two exceptions per call (libs/pki/src/crypto-calls.ts).
+  const derive = (info: string) => createSecretKey(Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), info, 32)));
   return { approval: derive('scep-platform signing approval v1'), outcome: derive('scep-platform signing outcome v1') };
 }

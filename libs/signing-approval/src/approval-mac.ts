@@ -1,9 +1,9 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { type KeyObject, createHmac, timingSafeEqual } from 'node:crypto';
 import type { SigningApproval, SigningOutcome } from '@scep/contracts';
 import type { ApprovalKeys } from './approval-keys';
 import { canonicalApproval, canonicalOutcome } from './canonical';
 
-const mac = (key: Buffer, bytes: Buffer) => createHmac('sha256', key).update(bytes).digest();
+const mac = (key: KeyObject, bytes: Buffer) => createHmac('sha256', key).update(bytes).digest();
 
 function equalMac(expected: Buffer, given: string): boolean {
   const presented = Buffer.from(given, 'base64');

@@ -1,5 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
+import { flushLogs, logDestination } from './logger';
 import type { TelemetryHandle } from './start-telemetry';
 
 export interface ServiceDefinition<App extends INestApplicationContext> {
@@ -23,15 +24,18 @@ export async function runService<App extends INestApplicationContext>(definition
     const logger = app.get(Logger);
     app.useLogger(logger);
     const details = await definition.start(app);
-    // The ready line is a protocol with the launcher (npm start, tests, orchestration): written whatever LOG_LEVEL.
-    process.stdout.write(
-      `${JSON.stringify({ level: 'info', time: new Date().toISOString(), service: definition.name, pid: process.pid, ...(details ?? {}), event: 'ready', msg: `${definition.name} ready` })}\n`,
-    );
+    // The ready line is a protocol with the launcher (npm start, tests, orchestration): written whatever LOG_LEVEL,
+    // through the log destination (one writer to stdout), flushed at once; also sent over IPC when there is a channel.
+    const ready = { level: 'info', time: new Date().toISOString(), service: definition.name, pid: process.pid, ...(details ?? {}), event: 'ready', msg: `${definition.name} ready` };
+    logDestination().write(`${JSON.stringify(ready)}\n`);
+    flushLogs();
+    process.send?.(ready);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`${definition.name} failed to start: ${message}\n`);
     await app?.close().catch(() => undefined);
     await definition.telemetry.shutdown().catch(() => undefined);
+    flushLogs();
     process.exit(1);
   }
   let stopping = false;
@@ -45,6 +49,7 @@ export async function runService<App extends INestApplicationContext>(definition
       await app?.close();
     } finally {
       await definition.telemetry.shutdown().catch(() => undefined);
+      flushLogs();
       process.exit(0);
     }
   };

@@ -25,6 +25,13 @@ export interface TelemetryHandle {
 
 let handle: TelemetryHandle | undefined;
 
+function httpInstrumentation(): HttpInstrumentation {
+  // Never record request/response headers (Authorization, API keys).
+  return new HttpInstrumentation({
+    headersToSpanAttributes: { client: { requestHeaders: [], responseHeaders: [] }, server: { requestHeaders: [], responseHeaders: [] } },
+  });
+}
+
 function exporterFor(kind: 'otlp' | 'console'): SpanExporter {
   return kind === 'otlp' ? new OTLPTraceExporter() : new ConsoleSpanExporter();
 }
@@ -37,6 +44,7 @@ export function startTelemetry(serviceName: string, extraProcessors: SpanProcess
   if (handle) return handle;
   const config = loadTelemetryConfig();
   const processors: SpanProcessor[] = [...extraProcessors];
+  const exporting = config.OTEL_TRACES_EXPORTER !== 'none' || extraProcessors.length > 0;
   if (config.OTEL_TRACES_EXPORTER !== 'none') {
     processors.push(
       new BatchSpanProcessor(exporterFor(config.OTEL_TRACES_EXPORTER), {
@@ -57,18 +65,21 @@ export function startTelemetry(serviceName: string, extraProcessors: SpanProcess
     // then waits seconds for an endpoint that is not there. Metrics arrive with their own issue.
     metricReaders: [],
     logRecordProcessors: [],
-    instrumentations: [
-      new HttpInstrumentation({
-        // Never record request/response headers (Authorization, API keys).
-        headersToSpanAttributes: { client: { requestHeaders: [], responseHeaders: [] }, server: { requestHeaders: [], responseHeaders: [] } },
-      }),
-      new PgInstrumentation({ enhancedDatabaseReporting: false }),
-      // Record the command only: values may be challenges, job payloads or rate-limit keys.
-      new IORedisInstrumentation({ dbStatementSerializer: (command) => command }),
-      new NestInstrumentation(),
-      new PinoInstrumentation(),
-      new UndiciInstrumentation(),
-    ],
+    // Exporting: every span. Not exporting: only what gives log lines their trace_id across services (our own
+    // SCEP, RPC and queue spans, the pino hook); the generic HTTP, Nest, SQL and Redis spans that nobody would see
+    // cost ~0.5 ms of CPU per enrollment, the HTTP server span alone ~110 µs per request
+    // (docs/adr/007-enrollment-path-v2.md).
+    instrumentations: exporting
+      ? [
+          httpInstrumentation(),
+          new PgInstrumentation({ enhancedDatabaseReporting: false }),
+          // Record the command only: values may be challenges, job payloads or rate-limit keys.
+          new IORedisInstrumentation({ dbStatementSerializer: (command) => command }),
+          new NestInstrumentation(),
+          new PinoInstrumentation(),
+          new UndiciInstrumentation(),
+        ]
+      : [new PinoInstrumentation()],
   });
   sdk.start();
   handle = { shutdown: () => sdk.shutdown() };

@@ -19,5 +19,7 @@ export function natsConnectionOptions(name: string): ConnectionOptions {
     pingInterval: 10_000,
     maxPingOut: 2,
     timeout: 5_000,
+    // No stack captured per request for a timeout error nobody reads (an Error per call, ~1% of the gateway's CPU).
+    noAsyncTraces: true,
   };
 }

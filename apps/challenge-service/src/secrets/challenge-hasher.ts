@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { type KeyObject, createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 
 /**
  * Keyed hash of a challenge bound to its tenant and profile (scep-protocol.md §13): the same secret on two
@@ -8,11 +8,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  */
 export class ChallengeHasher {
   private readonly prefix: string;
+  /** A KeyObject: HMAC with a Buffer key costs Node 24 two exceptions per call (libs/pki/src/crypto-calls.ts). */
+  private readonly pepper: KeyObject;
 
-  constructor(
-    private readonly pepper: Buffer,
-    domain?: string,
-  ) {
+  constructor(pepper: Buffer, domain?: string) {
+    this.pepper = createSecretKey(pepper);
     this.prefix = domain ? `${domain}\n` : '';
   }
 

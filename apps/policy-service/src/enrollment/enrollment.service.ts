@@ -56,6 +56,9 @@ export class EnrollmentService {
     if (!reading.ok) return rejected('badRequest', reading.reason);
     const csr = reading.csr;
 
+    // A resend is answered from the record, never by checking its challenge again: a one-time challenge may have
+    // expired, a static one rotated, and Intune or a webhook would be asked at every poll (clients resend while
+    // PENDING).
     const existing = await this.transactions.findLive(request.tenantId, request.profileId, request.transactionId);
     if (existing) {
       const outcome = await this.resend(existing, request, csr, profile);
@@ -74,11 +77,13 @@ export class EnrollmentService {
     const { decision, policyVersion, pendingTtlHours } = await this.decide(profile, csr.facts, request.renewal ? await this.renewalFacts(request) : undefined, request.messageType);
     const row = this.record(request, csr, profile, decision, policyVersion, pendingTtlHours);
     if (!(await this.transactions.insertIfAbsent(row))) {
-      // A concurrent copy of this request recorded it first (Cisco and Apple retry on timeout): answer from its state.
-      const winner = await this.transactions.findLive(request.tenantId, request.profileId, request.transactionId);
-      if (!winner) return rejected('badRequest', 'transaction vanished');
-      const outcome = await this.resend(winner, request, csr, profile);
-      return outcome === 'start-new' ? rejected('badRequest', 'transaction changed concurrently') : outcome;
+      // The transactionID is taken: a resend, a concurrent copy of this request (Cisco and Apple retry on timeout),
+      // or a new request under an old transactionID (§9.4). Answer from the record, or retire it and record anew.
+      const existing = await this.transactions.findLive(request.tenantId, request.profileId, request.transactionId);
+      if (!existing) return rejected('badRequest', 'transaction vanished');
+      const outcome = await this.resend(existing, request, csr, profile);
+      if (outcome !== 'start-new') return outcome;
+      if (!(await this.transactions.insertIfAbsent(row))) return rejected('badRequest', 'transaction changed concurrently');
     }
     trace.getActiveSpan()?.setAttributes({ 'scep.enrollment_id': row.id, 'scep.decision': decision.outcome });
     const context = { tenantId: row.tenantId, enrollmentId: row.id, transactionId: row.transactionId, renewalOf: row.renewalOfSerial ?? undefined, policyVersion };

@@ -8,7 +8,7 @@ type Issued = Extract<SigningOutcome, { kind: 'issued' }>;
 type Failed = Extract<SigningOutcome, { kind: 'failed' }>;
 
 /** Outcomes arriving within this window are recorded by one statement. */
-const BATCH_WINDOW_MS = 10;
+const BATCH_WINDOW_MS = 50;
 const MAX_BATCH = 500;
 
 /**

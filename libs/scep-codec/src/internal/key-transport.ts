@@ -9,10 +9,11 @@
 // failed: one outcome for every cause, no oracle — and deterministic, because garbage that happens to end in
 // valid CBC padding (about 1 in 256) is still refused. Why this stays in JS although Node 24's OpenSSL does implicit
 // rejection natively: docs/adr/006-node-24-runtime.md.
-import { constants, createHmac, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto';
+import { constants, createHmac, createSecretKey, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import { withoutStackTraces } from '@scep/pki';
 
-const IMPLICIT_REJECTION_SECRET = randomBytes(32);
+const IMPLICIT_REJECTION_SECRET = createSecretKey(randomBytes(32));
 
 /** Modulus length in octets of an RSA key (0 when not RSA). */
 export function rsaModulusOctets(key: KeyObject): number {
@@ -60,7 +61,7 @@ export function decryptKeyPkcs1(privateKey: KeyObject, encryptedKey: Uint8Array,
   input.set(encryptedKey, k - encryptedKey.length);
   let em: Buffer;
   try {
-    em = privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, input);
+    em = withoutStackTraces(() => privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, input));
   } catch {
     return rejected; // c >= n: public knowledge, no oracle
   }
@@ -88,10 +89,10 @@ export function decryptKeyPkcs1(privateKey: KeyObject, encryptedKey: Uint8Array,
 
 /** RSAES-OAEP decryption (RFC 3560); throws on any failure (OpenSSL's OAEP check is constant-time). */
 export function decryptKeyOaep(privateKey: KeyObject, encryptedKey: Uint8Array, oaepHash: string): Buffer {
-  return privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash }, encryptedKey);
+  return withoutStackTraces(() => privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash }, encryptedKey));
 }
 
 /** PKCS#1 v1.5 encryption of a content-encryption key to a recipient's RSA public key. */
 export function encryptKeyPkcs1(publicKey: KeyObject, cek: Uint8Array): Buffer {
-  return publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, cek);
+  return withoutStackTraces(() => publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, cek));
 }

@@ -189,7 +189,7 @@ export function verifyMessage(
     toVerify[0] = 0x31;
     const ok = pss
       ? verify(signatureDigest, toVerify, { key: signer.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: pss.saltLength }, signerInfo.signature)
-      : verify(signatureDigest, toVerify, { key: signer.publicKey, padding: constants.RSA_PKCS1_PADDING }, signerInfo.signature);
+      : verify(signatureDigest, toVerify, signer.publicKey, signerInfo.signature); // PKCS#1 v1.5: the RSA default
     if (!ok) throw codecError('SIGNATURE', 'signature mismatch');
     return signer;
   });

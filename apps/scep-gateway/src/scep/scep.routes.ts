@@ -1,0 +1,58 @@
+import { Logger } from '@nestjs/common';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ScepHttpService } from './scep-http.service';
+import { rawQueryOf } from './scep-request';
+
+const tracer = trace.getTracer('scep-gateway');
+const logger = new Logger('ScepRoutes');
+
+/**
+ * /scep/{tenant}/{profile} and any suffix after it: `/pkiclient.exe` (Cisco appends it), `/cgi-bin/pkiclient.exe`
+ * (the RFC default) and whatever else clients hard-code (RFC 8894 §4.1). Both GET and POST.
+ *
+ * Registered on Fastify directly rather than as a Nest controller: this is the hot path, and Nest's per-request
+ * pipeline (param factories, guards, interceptors, filters) cost about 60 µs per request for nothing we use here
+ * (docs/adr/007-enrollment-path-v2.md). Each request is one SERVER span (its trace id is in the log lines).
+ */
+export function registerScepRoutes(fastify: FastifyInstance, scep: ScepHttpService): void {
+  const handler = (req: FastifyRequest<{ Params: { tenant: string; profile: string } }>, reply: FastifyReply) =>
+    tracer.startActiveSpan('SCEP request', { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'http.route': '/scep/{tenant}/{profile}' } }, async (span) => {
+      try {
+        if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'HEAD') {
+          return await reply.code(405).header('allow', 'GET, POST').type('text/plain').send(Buffer.from('method not allowed\n'));
+        }
+        const answer = await scep.handle(req.params.tenant, req.params.profile, {
+          method: req.method === 'HEAD' ? 'GET' : req.method,
+          rawQuery: rawQueryOf(req.raw.url ?? ''),
+          body: Buffer.isBuffer(req.body) ? req.body : undefined,
+          clientAddress: req.ip,
+        });
+        span.setAttribute('http.response.status_code', answer.status);
+        return await reply
+          .code(answer.status)
+          .headers(answer.headers ?? {})
+          .header('content-type', answer.contentType)
+          .send(answer.body);
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.name : 'error' });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  const options = { errorHandler: plainTextError, handler };
+  fastify.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url: '/scep/:tenant/:profile', ...options });
+  fastify.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url: '/scep/:tenant/:profile/*', ...options });
+}
+
+/**
+ * Errors outside a CertRep are a short text/plain body (RFC 8894 §4.3 leaves them to HTTP): 413 for an oversize
+ * body, other 4xx from the HTTP layer as is, 500 only for bugs (logged, never detailed to the client).
+ */
+function plainTextError(error: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+  if (status >= 500) logger.error({ err: { name: error.name, message: error.message, stack: error.stack } }, 'unhandled error');
+  const text = status === 413 ? 'request body too large' : status === 404 ? 'not found' : status < 500 ? 'bad request' : 'internal error';
+  void reply.code(status).header('content-type', 'text/plain').send(Buffer.from(`${text}\n`));
+}
