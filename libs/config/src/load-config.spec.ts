@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, loadConfig, redactConfig, secretKey32 } from './index';
 
@@ -42,5 +45,33 @@ describe('loadConfig', () => {
   it('redacts secret fields', () => {
     const config = loadConfig(schema, { KEK: key });
     expect(redactConfig(schema, config)).toEqual({ PORT: 8080, KEK: '[set]' });
+  });
+
+  describe('<NAME>_FILE (mounted secrets)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-file-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('reads the value from the file, ignoring one trailing newline', () => {
+      const file = join(dir, 'kek');
+      writeFileSync(file, `${key}\n`);
+      expect(loadConfig(schema, { KEK_FILE: file }).KEK).toEqual(Buffer.from(key, 'base64'));
+    });
+
+    it('refuses both forms at once, and a file it cannot read, naming the variable without the value or path content', () => {
+      const file = join(dir, 'kek2');
+      writeFileSync(file, key);
+      expect(() => loadConfig(schema, { KEK: key, KEK_FILE: file })).toThrow(/KEK: set either KEK or KEK_FILE, not both/);
+      expect(() => loadConfig(schema, { KEK_FILE: join(dir, 'missing') })).toThrow(/KEK_FILE: cannot read a value from that file/);
+      const wrong = join(dir, 'wrong');
+      writeFileSync(wrong, 'not-a-key-value');
+      let message = '';
+      try {
+        loadConfig(schema, { KEK_FILE: wrong });
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toContain('KEK');
+      expect(message).not.toContain('not-a-key-value');
+    });
   });
 });

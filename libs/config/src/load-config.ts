@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './config-error';
 import { secretFields } from './secret';
@@ -7,16 +8,38 @@ export function processEnvironment(): Readonly<Record<string, string | undefined
   return process.env;
 }
 
+/** Largest file a `<NAME>_FILE` variable may point at (a key, a URL, a password: a few hundred bytes). */
+const MAX_VALUE_FILE_BYTES = 64 * 1024;
+
 /**
- * Validates `env` against an object schema whose keys are environment variable names.
- * Throws ConfigError listing every problem by variable name, without values.
+ * Validates `env` against an object schema whose keys are environment variable names. Any variable may instead be
+ * given as `<NAME>_FILE`, the path of a file holding the value (how Kubernetes and Docker mount secrets; one
+ * trailing newline is ignored). Setting both is an error. Throws ConfigError listing every problem by variable
+ * name, without values.
  */
 export function loadConfig<S extends z.ZodObject>(schema: S, env = processEnvironment()): z.infer<S> {
   const input: Record<string, string | undefined> = {};
+  const fileProblems: string[] = [];
   for (const key of Object.keys(schema.shape)) {
     const raw = env[key];
+    const file = env[`${key}_FILE`];
+    if (file !== undefined && file !== '') {
+      if (raw !== undefined && raw !== '') {
+        fileProblems.push(`${key}: set either ${key} or ${key}_FILE, not both`);
+        continue;
+      }
+      try {
+        const content = readFileSync(file);
+        if (content.length > MAX_VALUE_FILE_BYTES) throw new Error('too large');
+        input[key] = content.toString('utf8').replace(/\r?\n$/, '');
+      } catch {
+        fileProblems.push(`${key}_FILE: cannot read a value from that file`);
+      }
+      continue;
+    }
     input[key] = raw === '' ? undefined : raw;
   }
+  if (fileProblems.length) throw new ConfigError(fileProblems);
   const result = schema.safeParse(input);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
