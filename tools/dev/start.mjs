@@ -137,6 +137,9 @@ async function main() {
     caSubject: 'CN=Dev SCEP CA,O=SCEP Platform (development)',
     profile: 'default',
     challenge: secrets.DEV_CHALLENGE,
+    // Explicitly, for the development profile only: micromdm's scepclient (the README's client) encrypts with single
+    // DES whatever GetCACaps says. New profiles accept AES and 3DES only (docs/adr/008-abuse-and-client-addresses.md).
+    contentCiphers: ['aes-128-cbc', 'aes-192-cbc', 'aes-256-cbc', 'des-ede3-cbc', 'des-cbc'],
   });
 
   process.stdout.write(`\nSCEP URL: ${profile.scepUrl}\nChallenge: ${secrets.DEV_CHALLENGE}\n`);

@@ -48,8 +48,8 @@ const ENDPOINT_TTL_MS = 60 * 60 * 1000;
  */
 @Injectable()
 export class IntuneApiClient implements OnModuleInit {
-  private readonly tokens = new LoadingCache<AccessToken>({ ttlMs: (token) => Math.max(0, token.expiresAt - Date.now()) });
-  private readonly endpoints = new LoadingCache<string>({ ttlMs: () => ENDPOINT_TTL_MS });
+  private readonly tokens = new LoadingCache<AccessToken>({ maxEntries: 10_000, ttlMs: (token) => Math.max(0, token.expiresAt - Date.now()) });
+  private readonly endpoints = new LoadingCache<string>({ maxEntries: 10_000, ttlMs: () => ENDPOINT_TTL_MS });
 
   constructor(
     private readonly secrets: ChallengeSecretBox,

@@ -15,7 +15,7 @@ const cacheKey = (tenantId: string) => `${tenantId}/intune-connection`;
 /** Tenants' Intune connections: client secret wrapped at rest, cached per tenant, dropped on tenant-wide events. */
 @Injectable()
 export class IntuneConnectionService implements OnModuleInit {
-  private readonly cache = new LoadingCache<IntuneConnection | null>({ ttlMs: () => TTL_MS });
+  private readonly cache = new LoadingCache<IntuneConnection | null>({ maxEntries: 10_000, ttlMs: () => TTL_MS });
 
   constructor(
     private readonly repository: IntuneConnectionRepository,

@@ -29,7 +29,7 @@ const TTL_MS = 5 * 60 * 1000;
 /** Per-profile challenge settings: cached on the verify path, written by ChallengeConfigure. */
 @Injectable()
 export class ChallengeSettingsService implements OnModuleInit {
-  private readonly cache = new LoadingCache<ProfileChallengeSettings>({ ttlMs: () => TTL_MS });
+  private readonly cache = new LoadingCache<ProfileChallengeSettings>({ maxEntries: 100_000, ttlMs: () => TTL_MS });
 
   constructor(
     private readonly repository: ProfileChallengeSettingsRepository,

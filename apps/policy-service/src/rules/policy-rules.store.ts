@@ -20,7 +20,7 @@ export interface PolicyVersion {
  */
 @Injectable()
 export class PolicyRulesStore implements OnModuleInit {
-  private readonly cache = new LoadingCache<PolicyVersion>();
+  private readonly cache = new LoadingCache<PolicyVersion>({ maxEntries: 100_000, ttlMs: () => 5 * 60_000 });
 
   constructor(
     private readonly repository: ProfilePolicyRepository,
