@@ -9,11 +9,13 @@ export type ChallengeErrorCode =
   /** notify-outcome with a certificate that cannot be read. */
   | 'CERTIFICATE_UNREADABLE';
 
-/** A typed domain error of the challenge service. Messages never carry a challenge or a secret. */
+/** A typed domain error of the challenge service. Messages never carry a challenge, a secret or a URL. */
 export class ChallengeServiceError extends Error {
   constructor(
     readonly code: ChallengeErrorCode,
     message: string,
+    /** The request field it is about, as a dotted path of the RPC request (`webhook.url`, `loginUrl`). */
+    readonly field?: string,
   ) {
     super(message);
     this.name = 'ChallengeServiceError';

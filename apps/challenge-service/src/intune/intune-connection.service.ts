@@ -44,8 +44,8 @@ export class IntuneConnectionService implements OnModuleInit {
   }
 
   async set(request: RpcRequest<typeof ChallengeSetIntuneConnection>): Promise<Date> {
-    if (!isAllowedOutboundUrl(request.loginUrl) || !isAllowedOutboundUrl(request.graphUrl)) {
-      throw new ChallengeServiceError('INTUNE_URL_NOT_ALLOWED', 'Intune login and Graph URLs must be https (http only on loopback)');
+    for (const field of ['loginUrl', 'graphUrl'] as const) {
+      if (!isAllowedOutboundUrl(request[field])) throw new ChallengeServiceError('INTUNE_URL_NOT_ALLOWED', `Intune ${field} must be https (http only on loopback)`, field);
     }
     const updatedAt = new Date();
     await this.repository.save({

@@ -56,9 +56,9 @@ export class ChallengeSettingsService implements OnModuleInit {
   /** Replaces the profile's settings as a whole (a webhook not given is removed) and tells every replica. */
   async configure(request: RpcRequest<typeof ChallengeConfigure>): Promise<{ mode: ChallengeMode; updatedAt: Date }> {
     const { tenantId, profileId, mode, webhook } = request;
-    if (mode === 'webhook' && !webhook) throw new ChallengeServiceError('WEBHOOK_SETTINGS_REQUIRED', 'webhook mode needs webhook settings');
+    if (mode === 'webhook' && !webhook) throw new ChallengeServiceError('WEBHOOK_SETTINGS_REQUIRED', 'webhook mode needs webhook settings', 'webhook');
     if (webhook && !isAllowedOutboundUrl(webhook.url)) {
-      throw new ChallengeServiceError('WEBHOOK_URL_NOT_ALLOWED', 'webhook URL must be https (http only on loopback), without credentials');
+      throw new ChallengeServiceError('WEBHOOK_URL_NOT_ALLOWED', 'webhook URL must be https (http only on loopback), without credentials', 'webhook.url');
     }
     const updatedAt = new Date();
     await this.repository.save({
