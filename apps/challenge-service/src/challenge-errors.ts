@@ -2,9 +2,9 @@
 export type ChallengeErrorCode =
   /** mode = webhook without webhook settings. */
   | 'WEBHOOK_SETTINGS_REQUIRED'
-  /** A webhook URL that is neither https nor http on a loopback address. */
+  /** A webhook URL the outbound policy refuses (scheme, port, address; http/outbound-policy.ts). */
   | 'WEBHOOK_URL_NOT_ALLOWED'
-  /** An Intune login/Graph URL that is neither https nor http on a loopback address. */
+  /** An Intune login/Graph URL the outbound policy refuses (also: not a Microsoft host). */
   | 'INTUNE_URL_NOT_ALLOWED'
   /** notify-outcome with a certificate that cannot be read. */
   | 'CERTIFICATE_UNREADABLE';
@@ -23,8 +23,9 @@ export class ChallengeServiceError extends Error {
 }
 
 /**
- * Outbound URLs configured by tenants (webhooks, Intune endpoints for sovereign clouds and tests) must be https; plain
- * http only to a loopback address (tests, a sidecar), so that secrets and CSRs never cross a network in clear.
+ * The first rule for outbound URLs configured by tenants (webhooks, Intune endpoints): https; plain http only to a
+ * loopback address (tests, a sidecar), so that secrets and CSRs never cross a network in clear. The destination rules
+ * (addresses, ports, Microsoft hosts, the platform's allow-list) follow in http/outbound-policy.ts.
  */
 export function isAllowedOutboundUrl(raw: string): boolean {
   let url: URL;

@@ -15,6 +15,7 @@ import { challengeConfig } from './challenge-config';
 import { ChallengeRpcController } from './challenge-rpc.controller';
 import { DynamicChallengeService } from './dynamic-challenge/dynamic-challenge.service';
 import { ChallengeRecordPurger } from './housekeeping/challenge-record-purger';
+import { OutboundHttp, outboundSettingsProvider } from './http/outbound-http';
 import { IntuneApiClient } from './intune/intune-api.client';
 import { IntuneChallengeValidator } from './intune/intune-challenge.validator';
 import { IntuneConnectionService } from './intune/intune-connection.service';
@@ -37,6 +38,8 @@ export const challengeProviders = [
   ChallengeSecretBox,
   ChallengeMetrics,
   MetricsHttpServer,
+  outboundSettingsProvider,
+  OutboundHttp,
   ProfileChallengeSettingsRepository,
   DynamicChallengeRepository,
   IntuneConnectionRepository,

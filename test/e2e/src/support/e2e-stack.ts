@@ -79,6 +79,8 @@ export class E2eStack {
       CHALLENGE_FAILURES_PER_CLIENT: '100000',
       CHALLENGE_FAILURES_PER_PROFILE: '100000',
       CHALLENGE_METRICS_PORT: '0',
+      // Test webhooks and FakeIntune listen on loopback http: the challenge service's development exception, explicitly.
+      CHALLENGE_OUTBOUND_ALLOW_PRIVATE: 'true',
       ...secretsTools.secretEnv(this.secrets),
       ...options.env,
     };
