@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TestingModule } from '@nestjs/testing';
-import { ChallengeConfigure } from '@scep/contracts';
+import { ChallengeConfigure, ChallengeSetIntuneConnection } from '@scep/contracts';
 import { type TestDatabase, createTestDatabase, deleteRedisPrefix } from '@scep/testing';
 import { startChallengeTestApp, verifyRequest } from '../challenge-test-app.int';
+import { IntuneConnectionService } from '../intune/intune-connection.service';
 import { ChallengeMetrics } from '../metrics/challenge-metrics';
 import { ChallengeSettingsService } from '../settings/challenge-settings.service';
 import { ChallengeVerificationService } from '../verification/challenge-verification.service';
@@ -122,7 +123,7 @@ describe('outbound calls: resolved once, every address checked, connected to the
       const metric = await metrics.registry.getSingleMetric('scep_challenge_outbound_refusals_total')?.get();
       return Object.fromEntries((metric?.values ?? []).map((v) => [`${String(v.labels.purpose)}/${String(v.labels.cause)}`, v.value]));
     };
-    return { settings, webhookProfile, verify, refusals };
+    return { moduleRef, settings, webhookProfile, verify, refusals };
   }
 
   it('refuses at call time a host name that resolves to 127.0.0.1, though it resolved to a public address when configured', async () => {
@@ -154,6 +155,27 @@ describe('outbound calls: resolved once, every address checked, connected to the
     });
     await expect(webhookProfile('https://[::ffff:169.254.169.254]/latest')).rejects.toMatchObject({ message: expect.stringMatching(/link-local/) });
     expect(forbidden.requests).toEqual([]);
+  });
+
+  it('refuses Intune endpoints off Microsoft hosts when the connection is set, naming the field', async () => {
+    const resolver = new ScriptedResolver();
+    resolver.answer('login.evil.example', ['203.0.113.9']);
+    resolver.answer('graph.microsoft.com', ['127.0.0.1']);
+    const { moduleRef } = await start(resolver);
+    const connections = moduleRef.get(IntuneConnectionService);
+    const connection = (urls: { loginUrl?: string; graphUrl?: string }) =>
+      connections.set(ChallengeSetIntuneConnection.request.parse({ tenantId: randomUUID(), azureTenantId: 'contoso', clientId: 'app', clientSecret: 'intune-secret-not-echoed', ...urls }));
+    await expect(connection({ loginUrl: 'https://login.evil.example' })).rejects.toMatchObject({
+      code: 'INTUNE_URL_NOT_ALLOWED',
+      field: 'loginUrl',
+      message: 'Intune loginUrl refused: the host is not a Microsoft login host',
+    });
+    // A Microsoft name is not enough: where it resolves counts too (here, as a rebinding attacker would answer).
+    await expect(connection({ graphUrl: 'https://graph.microsoft.com' })).rejects.toMatchObject({
+      field: 'graphUrl',
+      message: 'Intune graphUrl refused: the host resolves to a loopback address',
+    });
+    await expect(connection({ loginUrl: `http://127.0.0.1:${forbidden.port}` })).rejects.toMatchObject({ field: 'loginUrl', message: expect.not.stringContaining('secret') });
   });
 
   it('connects to the address it checked: "localhost" pinned to 127.0.0.2, where nothing listens on 127.0.0.1 or ::1', async () => {

@@ -149,6 +149,9 @@ describe('outbound policy: URLs as tenants write them', () => {
     expect(resolvedVerdict(strict, 'https://evilmanage.microsoft.com/x', ['8.8.8.8'], 'intune-service')).toBe('the host is not a Microsoft service host');
     expect(resolvedVerdict(strict, 'https://manage.microsoft.com/x', ['8.8.8.8'], 'intune-service')).toBe('the host is not a Microsoft service host');
     expect(urlVerdict(strict, 'https://8.8.8.8/x', 'intune-graph')).toBe('the host is not a Microsoft graph host');
+    // Decided from the name alone, before (and without) any DNS answer.
+    expect(urlVerdict(strict, 'https://login.evil.example/x', 'intune-login')).toBe('the host is not a Microsoft login host');
+    expect(urlVerdict(strict, 'https://login.microsoftonline.us/x', 'intune-login')).toBe('ok');
     // A Microsoft name that resolves somewhere private is still refused.
     expect(resolvedVerdict(strict, 'https://login.microsoftonline.com/x', ['10.0.0.1'], 'intune-login')).toMatch(/^the host resolves to a private/);
     expect(isMicrosoftHost('LOGIN.MicrosoftOnline.com.', 'intune-login')).toBe(true);

@@ -65,8 +65,11 @@ export class OutboundPolicy {
       const refusal = this.addressRefusal(destination, literal, target, 'the address is');
       return refusal ? refuse(refusal) : { ok: true, value: destination };
     }
-    // A name: its addresses are judged when it is resolved; what the name and port alone decide is decided now.
-    if (port !== HTTPS_PORT && !this.options.allowPrivate && !this.anyRangeAllowsPort(port)) return refuse(`port ${port} is not allowed (443 only)`);
+    // A name: its addresses are judged when it is resolved; what the name and port alone decide is decided now (unless
+    // an exception could still admit its addresses: the development flag, or an allow-listed range).
+    const exceptionPossible = this.options.allowPrivate || this.anyRangeAllowsPort(port);
+    if (port !== HTTPS_PORT && !exceptionPossible) return refuse(`port ${port} is not allowed (443 only)`);
+    if (target !== 'webhook' && !isMicrosoftHost(destination.host, target) && !exceptionPossible) return refuse(notMicrosoft(target));
     return { ok: true, value: destination };
   }
 
@@ -95,7 +98,7 @@ export class OutboundPolicy {
     }
     if (category !== undefined) return this.options.allowPrivate ? undefined : `${subject} ${withArticle(category)} address`;
     if (destination.port !== HTTPS_PORT) return `port ${destination.port} is not allowed (443 only)`;
-    if (target !== 'webhook' && !isMicrosoftHost(destination.host, target)) return `the host is not a Microsoft ${target.slice('intune-'.length)} host`;
+    if (target !== 'webhook' && !isMicrosoftHost(destination.host, target)) return notMicrosoft(target);
     return undefined;
   }
 
@@ -158,6 +161,10 @@ function parseAllowEntry(entry: string, position: number): AllowEntry {
     throw new Error(`entry ${position} is neither host[:port] nor CIDR[:port]`);
   }
   return { kind: 'host', host: target.toLowerCase(), ...(port !== undefined ? { port } : {}) };
+}
+
+function notMicrosoft(target: Exclude<OutboundTarget, 'webhook'>): string {
+  return `the host is not a Microsoft ${target.slice('intune-'.length)} host`;
 }
 
 function refuse(reason: string): { ok: false; reason: string } {
