@@ -109,6 +109,8 @@ async function main() {
     SIGNER_CRL_BASE_URL: env.SIGNER_CRL_BASE_URL ?? publicBase,
     REDIS_PREFIX: env.REDIS_PREFIX ?? 'scep-dev',
     RPC_NAMESPACE: env.RPC_NAMESPACE ?? 'scep-dev',
+    // Development only: webhooks and a fake Intune on this machine (loopback, any port). Production leaves it off.
+    CHALLENGE_OUTBOUND_ALLOW_PRIVATE: env.CHALLENGE_OUTBOUND_ALLOW_PRIVATE ?? 'true',
     ...secretEnv(secrets),
   };
 

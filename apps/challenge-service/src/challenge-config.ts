@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { addressList, loadConfig, logEnv, port, secretKey32 } from '@scep/config';
+import { parseAllowList } from './http/outbound-policy';
 
 const count = (defaultValue: number) => z.coerce.number().int().min(1).max(1_000_000).default(defaultValue);
 const seconds = (defaultValue: number) => z.coerce.number().int().min(1).max(7 * 86400).default(defaultValue);
@@ -50,6 +51,34 @@ export const challengeEnv = z.object({
   CHALLENGE_RECORD_RETENTION_DAYS: z.coerce.number().int().min(8).max(3650).default(30),
   /** How often each replica runs housekeeping (deletes are idempotent, so replicas need no coordination). */
   CHALLENGE_HOUSEKEEPING_INTERVAL_SECONDS: z.coerce.number().int().min(60).max(7 * 86400).default(3600),
+  /**
+   * The platform operator's exceptions to the outbound rules (webhook and Intune URLs go to https on port 443 of
+   * public addresses, Intune's to Microsoft hosts): comma-separated `host:port`, `host`, `CIDR[:port]` or
+   * `[IPv6-CIDR]:port`. A matching host name is trusted whatever it resolves to; a matching range admits its addresses
+   * (on that port, or any) for any host name, Intune's included. Empty by default.
+   */
+  CHALLENGE_OUTBOUND_ALLOW: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      try {
+        return parseAllowList(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : 'invalid' });
+        return z.NEVER;
+      }
+    }),
+  /**
+   * Development and tests only: webhook and Intune URLs may reach loopback, private and link-local addresses on any
+   * port (local webhooks, a fake Intune). Never in production: it reopens the service as a proxy into the platform.
+   */
+  CHALLENGE_OUTBOUND_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  /** Outbound calls (webhook, Intune) in flight at once per tenant, and per replica. */
+  CHALLENGE_OUTBOUND_CONCURRENCY_PER_TENANT: count(8),
+  CHALLENGE_OUTBOUND_CONCURRENCY: count(64),
+  /** Outbound calls started per second per tenant, and per replica (token buckets; bursts up to one second's worth). */
+  CHALLENGE_OUTBOUND_RATE_PER_TENANT: count(20),
+  CHALLENGE_OUTBOUND_RATE: count(200),
 });
 export type ChallengeConfig = z.infer<typeof challengeEnv>;
 

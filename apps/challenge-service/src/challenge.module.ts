@@ -15,6 +15,7 @@ import { challengeConfig } from './challenge-config';
 import { ChallengeRpcController } from './challenge-rpc.controller';
 import { DynamicChallengeService } from './dynamic-challenge/dynamic-challenge.service';
 import { ChallengeRecordPurger } from './housekeeping/challenge-record-purger';
+import { OutboundHttp, outboundSettingsProvider } from './http/outbound-http';
 import { IntuneApiClient } from './intune/intune-api.client';
 import { IntuneChallengeValidator } from './intune/intune-challenge.validator';
 import { IntuneConnectionService } from './intune/intune-connection.service';
@@ -40,6 +41,8 @@ export const challengeProviders = [
     const config = challengeConfig();
     return { host: config.CHALLENGE_OPS_HOST ?? config.CHALLENGE_METRICS_HOST, port: config.CHALLENGE_OPS_PORT ?? config.CHALLENGE_METRICS_PORT, portVariable: 'CHALLENGE_OPS_PORT' };
   }),
+  outboundSettingsProvider,
+  OutboundHttp,
   ProfileChallengeSettingsRepository,
   DynamicChallengeRepository,
   IntuneConnectionRepository,

@@ -23,3 +23,6 @@ process.env.CHALLENGE_METRICS_PORT = '0';
 process.env.CHALLENGE_INTUNE_TIMEOUT_MS = '1000';
 process.env.CHALLENGE_INTUNE_NOTIFY_ATTEMPTS = '4';
 process.env.CHALLENGE_INTUNE_NOTIFY_BACKOFF_MS = '50';
+// Webhooks and FakeIntune listen on loopback http in these specs: the development exception, explicitly (the outbound
+// guard's own specs build their policy without it).
+process.env.CHALLENGE_OUTBOUND_ALLOW_PRIVATE = 'true';

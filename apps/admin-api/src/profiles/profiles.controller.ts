@@ -9,7 +9,7 @@ import { RpcClient } from '@scep/transport';
 import { adminConfig } from '../admin-config';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
-import { AdminError } from '../common/admin-error';
+import { AdminError, fieldsRelativeTo } from '../common/admin-error';
 import { ApiZodBody, ZodPipe } from '../common/zod-body';
 import { TenantAccess } from '../tenants/tenant-access.service';
 import { slug } from '../tenants/tenants.controller';
@@ -165,7 +165,8 @@ export class ProfilesController {
   ) {
     const tenant = await this.access.resolve(principal, tenantSlug);
     const profile = await this.profiles.findBySlug(tenant, profileSlug);
-    return this.rpc.call(PolicySetRules, { tenantId: tenant.id, profileId: profile.id, rules, actor: `api-key:${principal.keyId}` });
+    // The body is the request's `rules`: a refused pattern is named as the body names it (subject.template.0.pattern).
+    return this.rpc.call(PolicySetRules, { tenantId: tenant.id, profileId: profile.id, rules, actor: `api-key:${principal.keyId}` }).catch(fieldsRelativeTo('rules'));
   }
 
   /** A profile as operators see it; its challenge mode is the challenge service's (one place). */

@@ -64,6 +64,13 @@ export class ChallengeMetrics {
     registers: [this.registry],
   });
 
+  private readonly outboundRefusals = new Counter({
+    name: 'scep_challenge_outbound_refusals_total',
+    help: 'Outbound calls refused before sending, by purpose (webhook, intune) and cause (destination: address, port or host not allowed; concurrency / rate: over the per-tenant or per-replica limit).',
+    labelNames: ['purpose', 'cause'] as const,
+    registers: [this.registry],
+  });
+
   constructor(private readonly service: ServiceMetrics) {
     const config = challengeConfig();
     const limit = new Gauge({
@@ -100,6 +107,10 @@ export class ChallengeMetrics {
 
   intuneNotification(kind: 'success' | 'failure', result: 'sent' | 'failed'): void {
     this.intuneNotifications.inc({ kind, result });
+  }
+
+  outboundRefused(purpose: 'webhook' | 'intune', cause: 'destination' | 'concurrency' | 'rate'): void {
+    this.outboundRefusals.inc({ purpose, cause });
   }
 
   recordsPurged(kind: 'dynamic_challenge' | 'intune_notification', count: number): void {

@@ -85,6 +85,8 @@ export class E2eStack {
       CHALLENGE_OPS_PORT: '0',
       POLICY_OPS_PORT: '0',
       SIGNER_OPS_PORT: '0',
+      // Test webhooks and FakeIntune listen on loopback http: the challenge service's development exception, explicitly.
+      CHALLENGE_OUTBOUND_ALLOW_PRIVATE: 'true',
       ...secretsTools.secretEnv(this.secrets),
       ...options.env,
     };
