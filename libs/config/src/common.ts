@@ -7,6 +7,10 @@ const port = z.coerce.number().int().min(0).max(65535);
 export const databaseEnv = {
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/scep'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** A connection not made within this is an error (503 at the edges), not a request that hangs. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** A query not answered within this fails (a frozen or partitioned server), on the client side. */
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
 };
 
 export const redisEnv = {

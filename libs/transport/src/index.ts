@@ -8,3 +8,4 @@ export * from './rpc-handler.decorator';
 export * from './tenancy-events';
 export * from './client-rate-key';
 export * from './client-lockouts';
+export * from './dependency-unavailable';

@@ -35,6 +35,12 @@ interface RunningStack {
 export const randomChallenge = secretsTools.randomChallenge;
 
 /** One isolated deployment: its own database, Redis prefix, RPC namespace, ports, secrets and trace collector. */
+/** The rules of the e2e tests' profiles unless a test passes its own. */
+export const E2E_PROFILE_POLICY = {
+  subjectAltNames: { dns: {}, email: {}, uri: {}, ip: {} },
+  renewal: { earliestDaysBeforeExpiry: null, maxRenewalsPerCertificate: 10 },
+};
+
 export class E2eStack {
   readonly collector = new OtlpCollector();
   /** Every line every service wrote (stdout and stderr), for secret scanning and debugging. */
@@ -105,6 +111,9 @@ export class E2eStack {
       // The real clients of these tests include micromdm's scepclient, which always encrypts with single DES: allowed
       // explicitly here, as the development profile does. Tests of the default pass their own list.
       contentCiphers: ['aes-128-cbc', 'aes-192-cbc', 'aes-256-cbc', 'des-ede3-cbc', 'des-cbc'],
+      // Likewise the rules: the clients send SANs, and the interop tests renew right after enrolling (the defaults
+      // allow no SAN and one renewal in the last 30 days). Tests of those defaults pass their own rules.
+      policy: E2E_PROFILE_POLICY,
       adminUrl: this.adminUrl,
       apiKey: this.secrets.ADMIN_BOOTSTRAP_API_KEY,
       tenant,
