@@ -6,3 +6,5 @@ export * from './rpc-client';
 export * from './rpc-server';
 export * from './rpc-handler.decorator';
 export * from './tenancy-events';
+export * from './nats-permissions';
+export * from './nats-server-config';
