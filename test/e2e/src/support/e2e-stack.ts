@@ -8,7 +8,13 @@ import { freePort } from './local-processes';
 const toolsDir = path.resolve(__dirname, '..', '..', '..', '..', 'tools', 'stack');
 const stackTools = require(path.join(toolsDir, 'stack.cjs')) as {
   ROOT: string;
-  startStack(options: { env: Record<string, string>; logDir?: string; onLine?: (service: string, line: string) => void; readyTimeoutMs?: number }): Promise<RunningStack>;
+  startStack(options: {
+    env: Record<string, string>;
+    envFor?: Record<string, Record<string, string>>;
+    logDir?: string;
+    onLine?: (service: string, line: string) => void;
+    readyTimeoutMs?: number;
+  }): Promise<RunningStack>;
 };
 const secretsTools = require(path.join(toolsDir, 'secrets.cjs')) as {
   generateSecrets(): Record<string, string>;
@@ -51,8 +57,19 @@ export class E2eStack {
   private prefix = '';
   private running?: RunningStack;
 
-  /** `tracing: false` exports no spans (benchmarks); the default exports to the in-memory collector. */
-  async start(options: { tracing?: boolean; logLevel?: string; env?: Record<string, string> } = {}): Promise<void> {
+  /**
+   * `tracing: false` exports no spans (benchmarks); the default exports to the in-memory collector. `envFor` gives a
+   * service its own variables (e.g. its database role and NATS identity), made once the deployment's database and
+   * namespace exist.
+   */
+  async start(
+    options: {
+      tracing?: boolean;
+      logLevel?: string;
+      env?: Record<string, string>;
+      envFor?: (deployment: { databaseUrl: string; namespace: string }) => Promise<Record<string, Record<string, string>>>;
+    } = {},
+  ): Promise<void> {
     this.db = await createTestDatabase();
     this.prefix = runScopedName('e2e');
     this.secrets = secretsTools.generateSecrets();
@@ -84,6 +101,7 @@ export class E2eStack {
     };
     this.running = await stackTools.startStack({
       env,
+      envFor: await options.envFor?.({ databaseUrl: this.db.url, namespace: this.prefix }),
       logDir: path.join(stackTools.ROOT, 'tmp', 'e2e-logs', this.prefix),
       onLine: (service, line) => this.logs.push({ service, line }),
       readyTimeoutMs: 90_000,
