@@ -1,20 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { ErrorCode, connect } from 'nats';
 import { Client } from 'pg';
-import {
-  SERVICE_ROLES,
-  SERVICE_ROLE_SUFFIXES,
-  type ServiceRoleSuffix,
-  applyServiceRoles,
-  databaseUrlAs,
-  dropServiceRoles,
-  serviceRoleName,
-} from '@scep/persistence-migrations';
-import { TEST_POSTGRES } from '@scep/testing';
-import { type NatsService, natsInboxPrefix } from '@scep/transport';
+import { SERVICE_ROLE_SUFFIXES } from '@scep/persistence-migrations';
+import { natsInboxPrefix } from '@scep/transport';
 import { E2eStack, randomChallenge } from './support/e2e-stack';
-import { type PlatformNats, startPlatformNats } from './support/platform-nats';
+import { LeastPrivilegeDeployment } from './support/least-privilege-deployment';
 import { bagToPem, opensslVerify, runScepclient, scepclientAvailable } from './support/scepclient';
 
 /**
@@ -29,35 +19,14 @@ const describeIfClient = available ? describe : describe.skip;
 
 describeIfClient('least privilege: the whole platform with per-service NATS users and database roles', () => {
   const stack = new E2eStack();
-  const rolePrefix = `lpe2e_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const dbPasswords = Object.fromEntries(SERVICE_ROLE_SUFFIXES.map((suffix) => [suffix, `db-${randomBytes(18).toString('base64url')}`])) as Record<ServiceRoleSuffix, string>;
-  const serviceOf = (suffix: ServiceRoleSuffix) => SERVICE_ROLES[suffix].service as NatsService;
+  const deployment = new LeastPrivilegeDeployment();
+  const serviceOf = LeastPrivilegeDeployment.serviceOf;
   const challenge = randomChallenge();
-  let nats: PlatformNats | undefined;
-  let databaseUrl = '';
-  let namespace = '';
   let laptopsUrl = '';
   let caPem = '';
 
   beforeAll(async () => {
-    await stack.start({
-      envFor: async (deployment) => {
-        ({ databaseUrl, namespace } = deployment);
-        nats = await startPlatformNats(deployment.namespace);
-        await applyServiceRoles(deployment.databaseUrl, rolePrefix, dbPasswords);
-        const platformNats = nats;
-        return Object.fromEntries(
-          SERVICE_ROLE_SUFFIXES.map((suffix) => [
-            serviceOf(suffix),
-            {
-              DATABASE_URL: databaseUrlAs(deployment.databaseUrl, serviceRoleName(rolePrefix, suffix), dbPasswords[suffix]),
-              NATS_URL: platformNats.url,
-              ...platformNats.credentials[serviceOf(suffix)],
-            },
-          ]),
-        );
-      },
-    });
+    await stack.start({ envFor: deployment.envFor });
     // The admin API creates the tenant; the signer its CA and the profile's RA; the challenge service the challenge.
     const acme = await stack.tenantProfile('acme', 'laptops', challenge);
     laptopsUrl = acme.profile.scepUrl;
@@ -67,8 +36,7 @@ describeIfClient('least privilege: the whole platform with per-service NATS user
 
   afterAll(async () => {
     await stack.stop(); // drops the deployment's database, and with it every grant of the roles
-    await nats?.stop();
-    await dropServiceRoles(TEST_POSTGRES, rolePrefix).catch(() => undefined);
+    await deployment.stop();
   }, 60_000);
 
   it('enrolls micromdm scepclient end to end; the certificate chains to the CA GetCACert publishes', async () => {
@@ -80,13 +48,13 @@ describeIfClient('least privilege: the whole platform with per-service NATS user
     expect(listed.items.map((c: { subject: string }) => c.subject).join()).toContain('laptop-least-privilege');
 
     // Right after that traffic, each service's pooled connections are still open: each is its own role, none the owner.
-    const owner = new Client({ connectionString: databaseUrl });
+    const owner = new Client({ connectionString: stack.databaseUrl });
     await owner.connect();
     try {
       const { rows } = await owner.query<{ application_name: string; usename: string }>(
         `SELECT DISTINCT application_name, usename FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name <> ''`,
       );
-      const expected = Object.fromEntries(SERVICE_ROLE_SUFFIXES.map((suffix) => [serviceOf(suffix), serviceRoleName(rolePrefix, suffix)]));
+      const expected = Object.fromEntries(SERVICE_ROLE_SUFFIXES.map((suffix) => [serviceOf(suffix), deployment.roleOf(suffix)]));
       for (const row of rows) expect({ service: row.application_name, role: row.usename }).toEqual({ service: row.application_name, role: expected[row.application_name] });
       expect(new Set(rows.map((r) => r.application_name))).toEqual(new Set(['scep-gateway', 'policy-service', 'challenge-service', 'signer-worker', 'admin-api']));
     } finally {
@@ -95,9 +63,9 @@ describeIfClient('least privilege: the whole platform with per-service NATS user
   });
 
   it('connected every service to NATS as its own user (the signer once it reported an outcome), and nothing without one', async () => {
-    const connz = (await (await fetch(`${nats?.server.monitoringUrl}/connz?auth=true&limit=1000`)).json()) as { connections: Array<{ name?: string; authorized_user?: string }> };
+    const connz = (await (await fetch(`${deployment.nats?.server.monitoringUrl}/connz?auth=true&limit=1000`)).json()) as { connections: Array<{ name?: string; authorized_user?: string }> };
     const users = new Set(connz.connections.map((c) => c.authorized_user));
-    expect([...users].sort()).toEqual(SERVICE_ROLE_SUFFIXES.map((s) => nats?.credentials[serviceOf(s)].NATS_USER).sort());
+    expect([...users].sort()).toEqual(SERVICE_ROLE_SUFFIXES.map((s) => deployment.nats?.credentials[serviceOf(s)].NATS_USER).sort());
   });
 
   it("lets the admin API hold and approve a pending enrollment, which the gateway's identities cannot approve", async () => {
@@ -115,16 +83,16 @@ describeIfClient('least privilege: the whole platform with per-service NATS user
     const enrollmentId = (pending[0] as { id: string }).id;
 
     // As the gateway on NATS: the decision subject is closed to it.
-    const gatewayUser = nats?.credentials['scep-gateway'].NATS_USER ?? '';
-    const gateway = await connect({ servers: nats?.url, user: gatewayUser, pass: nats?.credentials['scep-gateway'].NATS_PASSWORD, inboxPrefix: natsInboxPrefix(gatewayUser), reconnect: false });
+    const { NATS_USER, NATS_PASSWORD } = deployment.nats?.credentials['scep-gateway'] ?? { NATS_USER: '', NATS_PASSWORD: '' };
+    const gateway = await connect({ servers: deployment.nats?.url, user: NATS_USER, pass: NATS_PASSWORD, inboxPrefix: natsInboxPrefix(NATS_USER), reconnect: false });
     try {
       const body = JSON.stringify({ pattern: 'x', id: 'forged', data: { enrollmentId, verdict: 'approve', actor: 'gateway', tenantId: enrollmentId } });
-      await expect(gateway.request(`${namespace}.enrollment.decide`, Buffer.from(body), { timeout: 2_000 })).rejects.toMatchObject({ code: ErrorCode.PermissionsViolation });
+      await expect(gateway.request(`${deployment.namespace}.enrollment.decide`, Buffer.from(body), { timeout: 2_000 })).rejects.toMatchObject({ code: ErrorCode.PermissionsViolation });
     } finally {
       await gateway.close();
     }
     // As the gateway in PostgreSQL: enrollments are not its to read or write.
-    const gatewayDb = new Client({ connectionString: databaseUrlAs(databaseUrl, serviceRoleName(rolePrefix, 'gateway'), dbPasswords.gateway) });
+    const gatewayDb = new Client({ connectionString: deployment.databaseUrlOf('gateway') });
     await gatewayDb.connect();
     try {
       await expect(gatewayDb.query(`UPDATE enrollment.transactions SET status = 'queued' WHERE id = $1`, [enrollmentId])).rejects.toMatchObject({ code: '42501' });
@@ -145,7 +113,7 @@ describeIfClient('least privilege: the whole platform with per-service NATS user
     const refusals = stack.logs.filter((l) => /permissions violation|permission denied/i.test(l.line));
     expect(refusals.map((l) => `${l.service}: ${l.line.slice(0, 300)}`)).toEqual([]);
     // The gateway's refused decide above is the one violation nats-server saw.
-    const violations = (nats?.server.log() ?? '').split('\n').filter((l) => /Violation/.test(l));
+    const violations = (deployment.nats?.server.log() ?? '').split('\n').filter((l) => /Violation/.test(l));
     expect(violations).toHaveLength(1);
     expect(violations[0]).toMatch(/Publish Violation.*scep-gateway.*enrollment\.decide/);
   });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { type TestDatabase, TEST_NATS_URL, TEST_REDIS_URL, createTestDatabase, deleteRedisPrefix, runScopedName } from '@scep/testing';
+import { LeastPrivilegeDeployment } from './least-privilege-deployment';
 import { OtlpCollector } from './otlp-collector';
 import { freePort } from './local-processes';
 
@@ -40,6 +41,9 @@ interface RunningStack {
 
 export const randomChallenge = secretsTools.randomChallenge;
 
+/** Variables of each service of its own (by service name), made once the deployment's database and namespace exist. */
+export type ServiceEnvHook = (deployment: { databaseUrl: string; namespace: string }) => Promise<Record<string, Record<string, string>>>;
+
 /** One isolated deployment: its own database, Redis prefix, RPC namespace, ports, secrets and trace collector. */
 export class E2eStack {
   readonly collector = new OtlpCollector();
@@ -56,6 +60,8 @@ export class E2eStack {
   }
   private prefix = '';
   private running?: RunningStack;
+  /** E2E_LEAST_PRIVILEGE=1: every spec's services run with their own NATS user and database role. */
+  private leastPrivilege?: LeastPrivilegeDeployment;
 
   /**
    * `tracing: false` exports no spans (benchmarks); the default exports to the in-memory collector. `envFor` gives a
@@ -67,7 +73,7 @@ export class E2eStack {
       tracing?: boolean;
       logLevel?: string;
       env?: Record<string, string>;
-      envFor?: (deployment: { databaseUrl: string; namespace: string }) => Promise<Record<string, Record<string, string>>>;
+      envFor?: ServiceEnvHook;
     } = {},
   ): Promise<void> {
     this.db = await createTestDatabase();
@@ -101,12 +107,19 @@ export class E2eStack {
     };
     this.running = await stackTools.startStack({
       env,
-      envFor: await options.envFor?.({ databaseUrl: this.db.url, namespace: this.prefix }),
+      envFor: await this.serviceEnvHook(options.envFor)?.({ databaseUrl: this.db.url, namespace: this.prefix }),
       logDir: path.join(stackTools.ROOT, 'tmp', 'e2e-logs', this.prefix),
       onLine: (service, line) => this.logs.push({ service, line }),
       readyTimeoutMs: 90_000,
     });
     this.admin = adminTools.adminClient(this.adminUrl, this.secrets.ADMIN_BOOTSTRAP_API_KEY as string);
+  }
+
+  /** The spec's own hook; else, under E2E_LEAST_PRIVILEGE=1, a least-privilege deployment's; else none. */
+  private serviceEnvHook(given: ServiceEnvHook | undefined): ServiceEnvHook | undefined {
+    if (given || process.env.E2E_LEAST_PRIVILEGE !== '1') return given;
+    this.leastPrivilege = new LeastPrivilegeDeployment();
+    return this.leastPrivilege.envFor;
   }
 
   /** A tenant + CA + static-challenge profile; returns the SCEP URL and the CA certificate. */
@@ -154,6 +167,7 @@ export class E2eStack {
     await this.running?.stop();
     await this.collector.stop();
     await this.db?.drop().catch(() => undefined);
+    await this.leastPrivilege?.stop();
     if (this.prefix) await deleteRedisPrefix(this.prefix).catch(() => undefined);
   }
 
