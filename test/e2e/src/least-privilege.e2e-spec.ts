@@ -47,7 +47,9 @@ describeIfClient('least privilege: the whole platform with per-service NATS user
     const listed = await stack.admin.expectOk('GET', '/v1/tenants/acme/certificates');
     expect(listed.items.map((c: { subject: string }) => c.subject).join()).toContain('laptop-least-privilege');
 
-    // Right after that traffic, each service's pooled connections are still open: each is its own role, none the owner.
+    // Right after that traffic (and a gateway read its cache cannot answer), each service's pooled connections are
+    // still open (pg closes idle ones after 10 s): each is its own role, none the owner.
+    await fetch(`${laptopsUrl.replace('/laptops/', '/no-such-profile/')}?operation=GetCACert&message=CAIdentifier`);
     const owner = new Client({ connectionString: stack.databaseUrl });
     await owner.connect();
     try {
@@ -109,9 +111,12 @@ describeIfClient('least privilege: the whole platform with per-service NATS user
     expect(opensslVerify(bagToPem(Buffer.from(await (await fetch(`${desks.profile.scepUrl}?operation=GetCACert&message=CAIdentifier`)).arrayBuffer())), result.certPath).ok).toBe(true);
   }, 150_000);
 
-  it('logged no refusal: no NATS permissions violation, no database permission denied', () => {
+  it('logged no refusal (no NATS permissions violation, no database permission denied) and no password', () => {
     const refusals = stack.logs.filter((l) => /permissions violation|permission denied/i.test(l.line));
     expect(refusals.map((l) => `${l.service}: ${l.line.slice(0, 300)}`)).toEqual([]);
+    const passwords = [...Object.values(deployment.dbPasswords), ...Object.values(deployment.nats?.credentials ?? {}).map((c) => c.NATS_PASSWORD)];
+    expect(passwords).toHaveLength(10);
+    expect(stack.logs.filter((l) => passwords.some((p) => l.line.includes(p))).map((l) => l.service)).toEqual([]);
     // The gateway's refused decide above is the one violation nats-server saw.
     const violations = (deployment.nats?.server.log() ?? '').split('\n').filter((l) => /Violation/.test(l));
     expect(violations).toHaveLength(1);
