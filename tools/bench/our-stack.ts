@@ -44,9 +44,11 @@ export async function startOurStack(options: BenchOptions, tempDir: string, log:
       NATS_URL: options.natsUrl,
       RPC_NAMESPACE: prefix,
       LOG_LEVEL: options.logLevel,
-      // Not a default npm start has to change: only keeps the metrics listener off 9464, which another stack on
+      // Not a default npm start has to change: only keeps the ops listeners (metrics, probes) off 9462-9464, which another stack on
       // this machine (npm start, e2e tests) may hold; it is not on the enrollment path.
       CHALLENGE_METRICS_PORT: '0',
+      POLICY_OPS_PORT: '0',
+      SIGNER_OPS_PORT: '0',
     },
     readyTimeoutMs: options.readyTimeoutSeconds * 1000,
     log,

@@ -109,6 +109,8 @@ async function main() {
     SIGNER_CRL_BASE_URL: env.SIGNER_CRL_BASE_URL ?? publicBase,
     REDIS_PREFIX: env.REDIS_PREFIX ?? 'scep-dev',
     RPC_NAMESPACE: env.RPC_NAMESPACE ?? 'scep-dev',
+    // Development only: webhooks and a fake Intune on this machine (loopback, any port). Production leaves it off.
+    CHALLENGE_OUTBOUND_ALLOW_PRIVATE: env.CHALLENGE_OUTBOUND_ALLOW_PRIVATE ?? 'true',
     ...secretEnv(secrets),
   };
 
@@ -137,6 +139,9 @@ async function main() {
     caSubject: 'CN=Dev SCEP CA,O=SCEP Platform (development)',
     profile: 'default',
     challenge: secrets.DEV_CHALLENGE,
+    // Explicitly, for the development profile only: micromdm's scepclient (the README's client) encrypts with single
+    // DES whatever GetCACaps says. New profiles accept AES and 3DES only (docs/adr/008-abuse-and-client-addresses.md).
+    contentCiphers: ['aes-128-cbc', 'aes-192-cbc', 'aes-256-cbc', 'des-ede3-cbc', 'des-cbc'],
   });
 
   process.stdout.write(`\nSCEP URL: ${profile.scepUrl}\nChallenge: ${secrets.DEV_CHALLENGE}\n`);

@@ -74,6 +74,9 @@ export class Platform {
       SIGNER_CRL_BASE_URL: gatewayUrl,
       LOG_LEVEL: logLevel,
       CHALLENGE_METRICS_PORT: '0',
+      POLICY_OPS_PORT: '0',
+      SIGNER_OPS_PORT: '0',
+      SCEP_GATEWAY_FAILURES_PER_CLIENT: '1000000',
       // Every simulated device is 127.0.0.1: a real fleet's addresses would never share one lockout counter.
       CHALLENGE_FAILURES_PER_CLIENT: '1000000',
       CHALLENGE_FAILURES_PER_PROFILE: '1000000',

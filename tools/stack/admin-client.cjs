@@ -28,7 +28,7 @@ function adminClient(baseUrl, apiKey) {
 
 /**
  * Idempotently creates a tenant, a CA and a static-challenge profile; returns the profile view (with scepUrl).
- * @param {{ adminUrl: string, apiKey: string, tenant: string, caName: string, caSubject: string, profile: string, challenge: string, keySize?: number, syncWaitMs?: number }} o
+ * @param {{ adminUrl: string, apiKey: string, tenant: string, caName: string, caSubject: string, profile: string, challenge: string, keySize?: number, syncWaitMs?: number, contentCiphers?: string[], policy?: object }} o
  */
 async function ensureTenantProfile(o) {
   const admin = adminClient(o.adminUrl, o.apiKey);
@@ -45,7 +45,9 @@ async function ensureTenantProfile(o) {
     caId: ca.id,
     challenge: o.challenge,
     ...(o.syncWaitMs !== undefined ? { syncWaitMs: o.syncWaitMs } : {}),
+    ...(o.contentCiphers ? { contentCiphers: o.contentCiphers } : {}),
   });
+  if (o.policy) await admin.expectOk('PUT', `/v1/tenants/${o.tenant}/profiles/${o.profile}/policy`, o.policy);
   return { ca, profile };
 }
 

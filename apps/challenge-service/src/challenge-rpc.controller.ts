@@ -80,12 +80,14 @@ export class ChallengeRpcController {
   }
 }
 
-/** The one place domain errors become RPC errors (callers see a code and a short, secret-free message). */
+/** The one place domain errors become RPC errors (callers see a code, the field and a short, secret-free message). */
 async function mapErrors<T>(action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {
-    if (error instanceof ChallengeServiceError) throw new RpcException({ code: rpcCode(error.code), message: error.message });
+    if (error instanceof ChallengeServiceError) {
+      throw new RpcException({ code: rpcCode(error.code), message: error.message, ...(error.field ? { field: error.field } : {}) });
+    }
     throw error;
   }
 }

@@ -126,6 +126,11 @@ describe('challenge service over NATS RPC (the whole module: real PostgreSQL, Re
   it('webhook: refuses incomplete settings with an error code, then verifies through the webhook', async () => {
     const profileId = randomUUID();
     await expect(rpc.call(ChallengeConfigure, { tenantId, profileId, mode: 'webhook' })).rejects.toBeInstanceOf(RpcCallError);
+    // The caller's edge maps the code and names the field (admin-api: 400 with field), never a 500.
+    await expect(rpc.call(ChallengeConfigure, { tenantId, profileId, mode: 'webhook' })).rejects.toMatchObject({ code: 'INVALID_REQUEST', field: 'webhook' });
+    await expect(
+      rpc.call(ChallengeConfigure, { tenantId, profileId, mode: 'webhook', webhook: { url: 'http://hooks.example.com/hook', secret: webhookSecret } }),
+    ).rejects.toMatchObject({ code: 'INVALID_REQUEST', field: 'webhook.url' });
     await rpc.call(ChallengeConfigure, {
       tenantId,
       profileId,
@@ -145,6 +150,9 @@ describe('challenge service over NATS RPC (the whole module: real PostgreSQL, Re
       loginUrl: fake.url,
       graphUrl: fake.url,
     });
+    await expect(
+      rpc.call(ChallengeSetIntuneConnection, { tenantId, azureTenantId: 'x', clientId: 'y', clientSecret: intuneSecret, loginUrl: fake.url, graphUrl: 'ftp://graph.example/' }),
+    ).rejects.toMatchObject({ code: 'INVALID_REQUEST', field: 'graphUrl' });
     await rpc.call(ChallengeConfigure, { tenantId, profileId, mode: 'intune' });
     const transactionId = `tx-${randomUUID()}`;
     expect(await verify(profileId, remember('rpc-intune-device-challenge'), { transactionId })).toEqual({ decision: 'accept' });

@@ -10,6 +10,7 @@ import { challengeEntities } from '@scep/persistence-challenge';
 import { databaseRootModule } from '@scep/persistence-core';
 import { queueModule, queueRootModule } from '@scep/queues';
 import { challengeProviders } from './challenge.module';
+import { OUTBOUND_SETTINGS, type OutboundSettings } from './http/outbound-http';
 
 /** Every argument of every log call, serialized: what a logger backend would receive. */
 export class CapturingLogger implements LoggerService {
@@ -47,15 +48,18 @@ export class CapturingLogger implements LoggerService {
 /** One process-wide capture (Nest's Logger is static). */
 export const capturedLogs = new CapturingLogger();
 
-/** The challenge service's providers without the RPC server (tests call services directly). */
-export async function startChallengeTestApp(databaseUrl: string): Promise<{ moduleRef: TestingModule; dataSource: DataSource }> {
+/**
+ * The challenge service's providers without the RPC server (tests call services directly). `outbound` replaces the
+ * outbound rules, limits and resolver the environment would give.
+ */
+export async function startChallengeTestApp(databaseUrl: string, options: { outbound?: OutboundSettings } = {}): Promise<{ moduleRef: TestingModule; dataSource: DataSource }> {
   process.env.DATABASE_URL = databaseUrl;
-  const moduleRef = await Test.createTestingModule({
+  let builder = Test.createTestingModule({
     imports: [databaseRootModule('challenge-test', challengeEntities), queueRootModule(), queueModule(Queues.challengeNotifications)],
     providers: challengeProviders,
-  })
-    .setLogger(capturedLogs)
-    .compile();
+  });
+  if (options.outbound) builder = builder.overrideProvider(OUTBOUND_SETTINGS).useValue(options.outbound);
+  const moduleRef = await builder.setLogger(capturedLogs).compile();
   await moduleRef.init();
   return { moduleRef, dataSource: moduleRef.get<DataSource>(getDataSourceToken()) };
 }

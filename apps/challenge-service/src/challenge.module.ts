@@ -8,13 +8,14 @@ import {
   challengeEntities,
 } from '@scep/persistence-challenge';
 import { databaseRootModule } from '@scep/persistence-core';
-import { telemetryLoggerModule } from '@scep/telemetry';
-import { NatsConnection, TenancyEvents } from '@scep/transport';
+import { opsProviders, telemetryLoggerModule } from '@scep/telemetry';
+import { ClientLockouts, NatsConnection, TenancyEvents } from '@scep/transport';
 import { queueModule, queueRootModule } from '@scep/queues';
 import { challengeConfig } from './challenge-config';
 import { ChallengeRpcController } from './challenge-rpc.controller';
 import { DynamicChallengeService } from './dynamic-challenge/dynamic-challenge.service';
 import { ChallengeRecordPurger } from './housekeeping/challenge-record-purger';
+import { OutboundHttp, outboundSettingsProvider } from './http/outbound-http';
 import { IntuneApiClient } from './intune/intune-api.client';
 import { IntuneChallengeValidator } from './intune/intune-challenge.validator';
 import { IntuneConnectionService } from './intune/intune-connection.service';
@@ -22,7 +23,6 @@ import { IntuneNotificationOutbox } from './intune/intune-notification.outbox';
 import { IntuneNotificationProcessor } from './intune/intune-notification.processor';
 import { IntuneNotificationSender } from './intune/intune-notification.sender';
 import { ChallengeMetrics } from './metrics/challenge-metrics';
-import { MetricsHttpServer } from './metrics/metrics-http.server';
 import { FailureRateLimiter } from './rate-limit/failure-rate-limiter';
 import { ChallengeSecretBox } from './secrets/secret-box';
 import { ChallengeSettingsService } from './settings/challenge-settings.service';
@@ -34,9 +34,15 @@ import { WebhookChallengeValidator } from './webhook/webhook-validator';
 export const challengeProviders = [
   NatsConnection,
   TenancyEvents,
+  ClientLockouts,
   ChallengeSecretBox,
   ChallengeMetrics,
-  MetricsHttpServer,
+  ...opsProviders(() => {
+    const config = challengeConfig();
+    return { host: config.CHALLENGE_OPS_HOST ?? config.CHALLENGE_METRICS_HOST, port: config.CHALLENGE_OPS_PORT ?? config.CHALLENGE_METRICS_PORT, portVariable: 'CHALLENGE_OPS_PORT' };
+  }),
+  outboundSettingsProvider,
+  OutboundHttp,
   ProfileChallengeSettingsRepository,
   DynamicChallengeRepository,
   IntuneConnectionRepository,

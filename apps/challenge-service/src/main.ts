@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { runService } from '@scep/telemetry';
 import { rpcServerStrategy } from '@scep/transport';
 import { ChallengeModule } from './challenge.module';
-import { MetricsHttpServer } from './metrics/metrics-http.server';
+import { OpsHttpServer } from '@scep/telemetry';
 
 void runService({
   name: 'challenge-service',
@@ -11,6 +11,6 @@ void runService({
   create: () => NestFactory.createMicroservice(ChallengeModule, { ...rpcServerStrategy('challenge-service'), bufferLogs: true }),
   start: async (app) => {
     await app.listen();
-    return { metricsUrl: app.get(MetricsHttpServer).url() };
+    return { opsUrl: app.get(OpsHttpServer).url() };
   },
 });

@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { databaseRootModule } from '@scep/persistence-core';
 import { CrlReader, IssuedCertificateReader, ScepEndpointReader } from '@scep/persistence-read';
 import { telemetryLoggerModule } from '@scep/telemetry';
-import { NatsConnection, RpcClient, TenancyEvents } from '@scep/transport';
+import { ClientLockouts, NatsConnection, RpcClient, TenancyEvents } from '@scep/transport';
+import { RequestThrottle } from './abuse/request-throttle';
+import { EnvelopeOpener } from './pki-operation/envelope-opener';
 import { CrlController } from './crl/crl.controller';
 import { ScepEndpointCache } from './endpoints/scep-endpoint.cache';
 import { gatewayConfig } from './gateway-config';
@@ -29,7 +31,10 @@ import { ScepHttpService } from './scep/scep-http.service';
     ScepEndpointCache,
     NatsConnection,
     TenancyEvents,
+    ClientLockouts,
     RpcClient,
+    RequestThrottle,
+    EnvelopeOpener,
     CertificateRequestHandler,
     CertPollHandler,
     GetCertHandler,

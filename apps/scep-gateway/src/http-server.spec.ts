@@ -26,7 +26,7 @@ describe('gateway HTTP server: refusals before routing are short text/plain, lik
   let port: number;
 
   beforeAll(async () => {
-    const config = { SCEP_GATEWAY_MAX_BODY_BYTES: 256 * 1024, SCEP_GATEWAY_MAX_HEADER_BYTES: 96 * 1024, SCEP_GATEWAY_TRUST_PROXY: 'false' } as GatewayConfig;
+    const config = { SCEP_GATEWAY_MAX_BODY_BYTES: 256 * 1024, SCEP_GATEWAY_MAX_HEADER_BYTES: 96 * 1024, } as GatewayConfig;
     app = gatewayHttpAdapter(config).getInstance() as unknown as FastifyInstance;
     app.get('/scep/:tenant/:profile', async () => 'ok');
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -3,7 +3,8 @@ import type { Duplex } from 'node:stream';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PlainTextExceptionFilter } from './scep/plain-text-exception.filter';
-import type { GatewayConfig } from './gateway-config';
+import { type GatewayConfig, proxyTrustOf } from './gateway-config';
+import { fastifyTrustProxy } from './http/client-address';
 import { ScepHttpService } from './scep/scep-http.service';
 import { registerScepRoutes } from './scep/scep.routes';
 
@@ -16,7 +17,7 @@ export function gatewayHttpAdapter(config: GatewayConfig): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: config.SCEP_GATEWAY_MAX_BODY_BYTES,
     routerOptions: { maxParamLength: 256, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
-    trustProxy: config.SCEP_GATEWAY_TRUST_PROXY === 'true',
+    trustProxy: fastifyTrustProxy(proxyTrustOf(config)),
     http: { maxHeaderSize: config.SCEP_GATEWAY_MAX_HEADER_BYTES },
     requestTimeout: 60_000,
     clientErrorHandler: plainTextClientError,

@@ -11,7 +11,12 @@ const config = gatewayConfig();
 void runService({
   name: 'scep-gateway',
   telemetry,
-  create: () => NestFactory.create<NestFastifyApplication>(GatewayModule, gatewayHttpAdapter(config), { bufferLogs: true }),
+  create: () => NestFactory.create<NestFastifyApplication>(GatewayModule, gatewayHttpAdapter(config), {
+      bufferLogs: true,
+      // Nest's JSON and form parsers would consume a POSTed pkiMessage sent with those Content-Types ("400 empty
+      // body"): the gateway reads every body raw, whatever the Content-Type (RFC 8894 §4.1).
+      bodyParser: false,
+    }),
   start: async (app) => {
     configureGatewayHttp(app, config);
     await app.listen(config.SCEP_GATEWAY_PORT, config.SCEP_GATEWAY_HOST);

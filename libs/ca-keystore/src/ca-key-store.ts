@@ -24,7 +24,7 @@ export class CaKeyUnavailableError extends Error {
 @Injectable()
 export class CaKeyStore {
   private readonly config: CaKeystoreConfig = loadCaKeystoreConfig();
-  private readonly cache = new LoadingCache<KeyObject>();
+  private readonly cache = new LoadingCache<KeyObject>({ maxEntries: 10_000 });
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 

@@ -3,3 +3,4 @@ export * from './secret';
 export * from './load-config';
 export * from './common';
 export * from './rpc-namespace';
+export * from './address-list';

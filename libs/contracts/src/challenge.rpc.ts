@@ -65,6 +65,8 @@ export const ChallengeVerify = defineRpc(
       decision: z.literal('reject'),
       /** Stable reason code for logs and audit (the device only sees failInfo badRequest). */
       reason: challengeRejection,
+      /** With reason "locked": when the lockout ends (the gateway answers HTTP 429 with Retry-After until then). */
+      retryAfterSeconds: z.number().int().min(1).max(86_400).optional(),
     }),
   ]),
 );

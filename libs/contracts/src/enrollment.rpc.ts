@@ -15,6 +15,8 @@ export const enrollmentState = z.discriminatedUnion('state', [
   z.object({ state: z.literal('pending') }),
   /** Refused or failed: the gateway answers FAILURE with this failInfo. */
   z.object({ state: z.literal('rejected'), failInfo: failInfoName, reason: z.string().max(200) }),
+  /** The client is locked out of the profile (too many failed challenges): HTTP 429 with Retry-After, no CertRep. */
+  z.object({ state: z.literal('throttled'), retryAfterSeconds: z.number().int().min(1).max(86_400) }),
 ]);
 export type EnrollmentState = z.infer<typeof enrollmentState>;
 

@@ -20,3 +20,20 @@ export const profileCacheKey = (tenantId: string, profileId: string) => `${tenan
 export function isStaleAfter(event: TenancyChangedEvent, key: string): boolean {
   return key.startsWith(`${event.tenantId}/`) && (!event.profileId || key === profileCacheKey(event.tenantId, event.profileId));
 }
+
+/**
+ * A client address locked out of one profile after too many failed challenges (docs/adr/008-abuse-and-client-
+ * addresses.md), broadcast over NATS (subject `<RPC_NAMESPACE>.events.client-locked`): every challenge-service replica
+ * refuses it without asking Redis, and every gateway answers HTTP 429 before any RSA work until `untilMs`.
+ */
+export const ClientLocked = z.object({
+  tenantId: uuid,
+  profileId: uuid,
+  /** As the gateway normalised it (an IP address). */
+  clientAddress: z.string().min(1).max(45),
+  /** Epoch milliseconds. */
+  untilMs: z.number().int().positive(),
+});
+export type ClientLockedEvent = z.infer<typeof ClientLocked>;
+
+export const clientLockedSubject = (namespace: string) => `${namespace}.events.client-locked`;

@@ -3,7 +3,12 @@ import { defineRpc } from './rpc-contract';
 import { base64, failInfoName, uuid } from './primitives';
 import { certificatePlan, keyUsageName } from './signing';
 
-/** A regular expression an operator writes; matched against whole values (anchored) and checked to compile. */
+/**
+ * A regular expression an operator writes, matched against whole values (anchored). Here it is only checked to be a
+ * regular expression (contracts import nothing but zod); the policy service compiles it on write with the linear-time
+ * engine that matches it (RE2 syntax: no backreferences, no lookaround) and refuses, naming the field, what that engine
+ * cannot run (apps/policy-service/src/decision/linear-pattern.ts).
+ */
 const pattern = z
   .string()
   .min(1)

@@ -39,8 +39,9 @@ export enum FailInfo {
 
 export type DigestName = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 
-/** Content-encryption algorithms of the pkcsPKIEnvelope (RFC 8894 §3.2.2). */
-export type ContentCipher = 'des-cbc' | 'des-ede3-cbc' | 'aes-128-cbc' | 'aes-192-cbc' | 'aes-256-cbc';
+/** Content-encryption algorithms of the pkcsPKIEnvelope (RFC 8894 §3.2.2); 'des-cbc' is read in requests only. */
+export const CONTENT_CIPHERS = ['des-cbc', 'des-ede3-cbc', 'aes-128-cbc', 'aes-192-cbc', 'aes-256-cbc'] as const;
+export type ContentCipher = (typeof CONTENT_CIPHERS)[number];
 
 /** Exact HTTP Content-Type values (no parameters), RFC 8894 §4. */
 export const ContentTypes = {

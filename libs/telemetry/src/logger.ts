@@ -1,4 +1,5 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { loadTelemetryConfig } from './telemetry-config';
 
 /**
  * Paths removed from every log line. Secrets must not be logged in the first place; this is the safety net.
@@ -38,12 +39,15 @@ let destination: LogDestination | undefined;
 
 /**
  * The process's one log destination: standard output, written asynchronously in batches of about 4 KB and at least
- * every 250 ms, flushed synchronously when the process exits (pino registers that). Everything a service writes to
+ * every 250 ms (LOG_WRITES=line: each line at once), flushed synchronously when the process exits (pino registers that). Everything a service writes to
  * stdout goes through it (the ready line too), so lines never interleave.
  */
 export function logDestination(): LogDestination {
   if (!destination) {
-    const stream = pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES });
+    const stream =
+      loadTelemetryConfig().LOG_WRITES === 'line'
+        ? pino.destination({ dest: 1, sync: true })
+        : pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES });
     setInterval(() => {
       // flush() throws while the stream is still opening or already ending: the next tick flushes.
       try {

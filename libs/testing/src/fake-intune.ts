@@ -7,6 +7,8 @@ import type { AddressInfo, Socket } from 'node:net';
  * ScepRequestValidationFEService actions. Every request is checked against the documented contract (methods, paths,
  * headers, form fields, body shapes); anything off is answered 400/401 AND recorded in `violations`, which a test
  * expects to stay empty. What Intune answers is scripted per test: a code, an HTTP status, or a hang.
+ * The challenge service reaches it only with CHALLENGE_OUTBOUND_ALLOW_PRIVATE=true or an allow-list entry for
+ * 127.0.0.1 (Intune URLs otherwise go to Microsoft's hosts only).
  */
 
 export const FAKE_INTUNE_SCOPE = 'https://api.manage.microsoft.com/.default';

@@ -6,5 +6,7 @@ export * from './rpc-client';
 export * from './rpc-server';
 export * from './rpc-handler.decorator';
 export * from './tenancy-events';
+export * from './client-rate-key';
+export * from './client-lockouts';
 export * from './nats-permissions';
 export * from './nats-server-config';

@@ -13,6 +13,7 @@ import {
   PolicyDryRun,
   PolicyGetRules,
   PolicySetRules,
+  clientLockedSubject,
   rpcSubject,
   signingOutcomeSubject,
   tenancyChangedSubject,
@@ -41,11 +42,10 @@ export const NATS_BROADCASTS = {
   /** Cache invalidation (TenancyEvents): whoever writes tenancy, challenge or policy data publishes. */
   tenancyChanged: { name: 'tenancy-changed event', subject: tenancyChangedSubject },
   /**
-   * A client address locked out of a profile (docs/adr/008-abuse-and-client-addresses.md): announced by the
-   * challenge service, heard by its replicas and by the gateway. Declared ahead of its contract in @scep/contracts
-   * (same subject) so that deployments need no new credentials when the lockout broadcast ships.
+   * A client address locked out of a profile (ClientLockouts, docs/adr/008-abuse-and-client-addresses.md): announced
+   * by the challenge service, heard by its replicas and by the gateway.
    */
-  clientLocked: { name: 'client-locked event', subject: (namespace: string) => `${namespace}.events.client-locked` },
+  clientLocked: { name: 'client-locked event', subject: clientLockedSubject },
   /** Signing outcomes, signer -> the policy replica named in the job (`replyTo`, one subject per replica). */
   signingOutcomes: { name: 'signing outcomes (any policy replica)', subject: (namespace: string) => signingOutcomeSubject(namespace, '*') },
 } satisfies Record<string, BroadcastSubject>;

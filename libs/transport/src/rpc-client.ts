@@ -75,11 +75,19 @@ function unavailableOr(method: string, error: unknown): Error {
   return error instanceof Error ? error : new RpcUnavailableError(method);
 }
 
-/** The handler threw: an RpcException carries {code, message}; anything else is a bug on the other side. */
+/** A request field path as handlers name them (`webhook.url`, `rules.subject.template.0.pattern`). */
+const FIELD_PATH = /^[A-Za-z0-9_.[\]-]{1,100}$/;
+
+/** The handler threw: an RpcException carries {code, message, field?}; anything else is a bug on the other side. */
 function remoteError(method: string, err: unknown): RpcCallError {
   if (typeof err === 'object' && err !== null) {
-    const { code, message } = err as { code?: unknown; message?: unknown };
-    return new RpcCallError(method, typeof message === 'string' ? message.slice(0, 200) : 'remote error', typeof code === 'string' ? code : undefined);
+    const { code, message, field } = err as { code?: unknown; message?: unknown; field?: unknown };
+    return new RpcCallError(
+      method,
+      typeof message === 'string' ? message.slice(0, 200) : 'remote error',
+      typeof code === 'string' ? code : undefined,
+      typeof field === 'string' && FIELD_PATH.test(field) ? field : undefined,
+    );
   }
   return new RpcCallError(method, typeof err === 'string' ? err.slice(0, 200) : 'remote error');
 }

@@ -52,6 +52,15 @@ function tenancyEventUse(service: NatsService): { publishes: boolean; subscribes
   };
 }
 
+/** Whether the service announces lockouts, and whether it runs ClientLockouts (which subscribes to them at start). */
+function lockoutEventUse(service: NatsService): { publishes: boolean; subscribes: boolean } {
+  const sources = sourcesOf(service);
+  return {
+    publishes: sources.some(({ text }) => /\.announce\(/.test(text) && /ClientLockouts/.test(text)),
+    subscribes: sources.some(({ file, text }) => file.endsWith('.module.ts') && /\bClientLockouts\b/.test(text)),
+  };
+}
+
 const sorted = (list: readonly { name: string }[]) => list.map((c) => c.name).sort();
 
 describe.each(NATS_SERVICES)('NATS permissions of %s follow its code', (service) => {
@@ -63,6 +72,13 @@ describe.each(NATS_SERVICES)('NATS permissions of %s follow its code', (service)
 
   it('serves exactly the RPC contracts it is allowed to subscribe to', () => {
     expect(contractsMatching(service, /@RpcHandler\(\s*([A-Z]\w*)\s*\)/g)).toEqual(sorted(role.serves));
+  });
+
+  it('announces and hears lockout events exactly as declared', () => {
+    expect(lockoutEventUse(service)).toEqual({
+      publishes: role.publishes.includes(NATS_BROADCASTS.clientLocked),
+      subscribes: role.subscribes.includes(NATS_BROADCASTS.clientLocked),
+    });
   });
 
   it('publishes and hears tenancy events exactly as declared', () => {

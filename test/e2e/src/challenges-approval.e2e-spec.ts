@@ -51,7 +51,8 @@ describe('challenges, policy and approval (real services)', () => {
     if (tenantResult.status === 404) await stack.admin.expectOk('POST', '/v1/tenants', { slug: tenant, displayName: tenant });
     const cas = await stack.admin.expectOk('GET', `/v1/tenants/${tenant}/cas`);
     const ca = cas.items[0] ?? (await stack.admin.expectOk('POST', `/v1/tenants/${tenant}/cas`, { name: `${tenant}-ca`, subject: `CN=${tenant} CA` }));
-    return stack.admin.expectOk('POST', `/v1/tenants/${tenant}/profiles`, { slug: profile, caId: ca.id, ...body });
+    // scepclient (used below) always encrypts with single DES: allowed explicitly, as the development profile does.
+    return stack.admin.expectOk('POST', `/v1/tenants/${tenant}/profiles`, { slug: profile, caId: ca.id, contentCiphers: ['aes-256-cbc', 'des-ede3-cbc', 'des-cbc'], ...body });
   };
 
   describe('dynamic one-time challenges', () => {
@@ -247,21 +248,28 @@ describe('challenge lockout (real services, low limits)', () => {
     await stack.stop();
   }, 60_000);
 
-  it('locks a client out after repeated wrong challenges: even the right one is refused, and metrics show it', async () => {
+  it('locks a client out after repeated wrong challenges: even the right one gets 429 with Retry-After, and metrics show it', async () => {
     const challenge = randomChallenge();
     const { profile } = await stack.tenantProfile('acme', 'phones', challenge);
     const ra = await getCaCert(profile.scepUrl);
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 2; i++) {
       const guess = makeDevice(`guess-${i}`, `${challenge}${i}`);
       expect(read((await postPkiOperation(profile.scepUrl, pkcsReq(guess, ra).der)).body, ra, guess).failInfo).toBe(FailInfo.BadRequest);
     }
+    // The third wrong guess reaches the limit: it is the first answer of the lockout.
+    const third = await postPkiOperation(profile.scepUrl, pkcsReq(makeDevice('guess-2', `${challenge}2`), ra).der);
+    expect(third.status).toBe(429);
     const honest = makeDevice('honest', challenge);
-    expect(read((await postPkiOperation(profile.scepUrl, pkcsReq(honest, ra).der)).body, ra, honest)).toMatchObject({ status: PkiStatus.Failure, failInfo: FailInfo.BadRequest });
+    const refused = await postPkiOperation(profile.scepUrl, pkcsReq(honest, ra).der);
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(500);
+    expect(retryAfter).toBeLessThanOrEqual(600);
     expect(stack.logs.some((l) => l.service === 'challenge-service' && l.line.includes('locked'))).toBe(true);
-    const metricsUrl = stack.readyDetails('challenge-service').metricsUrl as string | undefined;
-    expect(metricsUrl).toBeDefined();
-    const metrics = await (await fetch(`${metricsUrl}/metrics`)).text();
-    expect(metrics).toMatch(/lockout/);
+    const opsUrl = stack.readyDetails('challenge-service').opsUrl as string | undefined;
+    expect(opsUrl).toBeDefined();
+    const metrics = await (await fetch(`${opsUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^scep_challenge_lockouts_total\{scope="client"\} 1$/m);
     const listed = await stack.admin.expectOk('GET', '/v1/tenants/acme/certificates');
     expect(listed.items.filter((c: { subject: string }) => c.subject.includes('honest'))).toEqual([]);
   });

@@ -1,10 +1,11 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Queue, QueueEvents } from 'bullmq';
 import type { z } from 'zod';
 import { type JobContract, Queues } from '@scep/contracts';
 import { addJob, jobResult, queuesConfig } from '@scep/queues';
 import { adminConfig } from '../admin-config';
 import { AdminError } from '../common/admin-error';
+import { signerRefusal } from './signer-refusal';
 
 /**
  * Asks the signer (which nobody may call directly) to generate keys, through the `key-management` queue, and waits
@@ -12,6 +13,7 @@ import { AdminError } from '../common/admin-error';
  */
 @Injectable()
 export class KeyManagementClient implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(KeyManagementClient.name);
   private readonly config = queuesConfig();
   private readonly timeoutMs = adminConfig().ADMIN_KEYGEN_TIMEOUT_MS;
   private readonly connection = { url: this.config.REDIS_URL, maxRetriesPerRequest: null };
@@ -42,8 +44,10 @@ export class KeyManagementClient implements OnModuleInit, OnApplicationShutdown 
       if (/timed out before finishing/.test(message)) {
         throw new AdminError('signer_timeout', 'the signer did not finish in time; the request may still complete, retry to see its result');
       }
-      // The signer's reason codes are stable and contain no secrets (e.g. invalid-subject, ca-not-found).
-      throw new AdminError(message === 'invalid-subject' ? 'invalid' : 'failed', `signer refused: ${message.slice(0, 100)}`, message === 'invalid-subject' ? 'subject' : undefined);
+      // Known reason codes become our own answer; the signer's text itself stays in the log.
+      const refusal = signerRefusal(contract.name, message);
+      this.logger.warn({ job: contract.name, jobId, reason: message.slice(0, 200), answered: refusal.code }, 'signer job failed');
+      throw refusal;
     }
     return jobResult(contract, value);
   }

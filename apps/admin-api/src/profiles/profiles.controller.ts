@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { PolicyDryRun, PolicyGetRules, PolicyRules, PolicySetRules, challengeMode, webhookSettings } from '@scep/contracts';
+import { PolicyDryRun, PolicyGetRules, PolicyRules, PolicySetRules, challengeMode, contentCipherName, webhookSettings } from '@scep/contracts';
 import { PkiError, pemToDer } from '@scep/pki';
 import { ChallengeModeReader } from '@scep/persistence-read';
 import type { ProfileEntity } from '@scep/persistence-tenancy';
@@ -9,11 +9,19 @@ import { RpcClient } from '@scep/transport';
 import { adminConfig } from '../admin-config';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
-import { AdminError } from '../common/admin-error';
+import { AdminError, fieldsRelativeTo } from '../common/admin-error';
 import { ApiZodBody, ZodPipe } from '../common/zod-body';
 import { TenantAccess } from '../tenants/tenant-access.service';
 import { slug } from '../tenants/tenants.controller';
 import { ProfilesService } from './profiles.service';
+
+/** What a new profile accepts: AES and 3DES, no single DES (docs/adr/008-abuse-and-client-addresses.md). */
+const DEFAULT_CONTENT_CIPHERS = ['aes-128-cbc', 'aes-192-cbc', 'aes-256-cbc', 'des-ede3-cbc'] as const;
+const contentCiphers = z
+  .array(contentCipherName)
+  .min(1)
+  .max(5)
+  .refine((list) => new Set(list).size === list.length, 'each cipher once');
 
 /**
  * Windows clients put the challenge in a PrintableString: only these characters survive (scep-protocol.md §11).
@@ -31,6 +39,8 @@ const CreateProfile = z
     webhook: webhookSettings.optional(),
     validityDays: z.number().int().min(1).max(3650).default(365),
     syncWaitMs: z.number().int().min(0).max(60000).default(5000),
+    /** Content ciphers accepted in requests. Single DES (RFC 8894 §2.9: MUST NOT) only when listed explicitly. */
+    contentCiphers: contentCiphers.default([...DEFAULT_CONTENT_CIPHERS]),
   })
   .superRefine((p, ctx) => {
     if (p.challengeMode === 'static' && !p.challenge) ctx.addIssue({ code: 'custom', message: 'required for a static-challenge profile', path: ['challenge'] });
@@ -38,6 +48,15 @@ const CreateProfile = z
   });
 
 const DryRun = z.object({ csrPem: z.string().min(1).max(65536) });
+
+const UpdateProfile = z
+  .object({
+    contentCiphers: contentCiphers.optional(),
+    validityDays: z.number().int().min(1).max(3650).optional(),
+    syncWaitMs: z.number().int().min(0).max(60000).optional(),
+  })
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, { message: 'nothing to change' });
 
 const Rollover = z.object({
   caId: z.string().uuid(),
@@ -74,6 +93,20 @@ export class ProfilesController {
     const profiles = await this.profiles.list(tenant.id);
     const modes = await this.modes.modes(tenant.id, profiles.map((p) => p.id));
     return { items: profiles.map((p) => this.view(tenant.slug, p, modes.get(p.id) ?? 'static')) };
+  }
+
+  @Patch(':profile')
+  @ApiOperation({ summary: 'Change a profile: accepted content ciphers, certificate validity, sync-wait' })
+  @ApiZodBody(UpdateProfile)
+  async update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('tenant') tenantSlug: string,
+    @Param('profile') profileSlug: string,
+    @Body(new ZodPipe(UpdateProfile)) body: z.output<typeof UpdateProfile>,
+  ) {
+    const tenant = await this.access.resolve(principal, tenantSlug);
+    const profile = await this.profiles.update(tenant, profileSlug, body);
+    return this.view(tenant.slug, profile, (await this.modes.modes(tenant.id, [profile.id])).get(profile.id) ?? 'static');
   }
 
   @Post(':profile/dry-run')
@@ -132,7 +165,8 @@ export class ProfilesController {
   ) {
     const tenant = await this.access.resolve(principal, tenantSlug);
     const profile = await this.profiles.findBySlug(tenant, profileSlug);
-    return this.rpc.call(PolicySetRules, { tenantId: tenant.id, profileId: profile.id, rules, actor: `api-key:${principal.keyId}` });
+    // The body is the request's `rules`: a refused pattern is named as the body names it (subject.template.0.pattern).
+    return this.rpc.call(PolicySetRules, { tenantId: tenant.id, profileId: profile.id, rules, actor: `api-key:${principal.keyId}` }).catch(fieldsRelativeTo('rules'));
   }
 
   /** A profile as operators see it; its challenge mode is the challenge service's (one place). */
@@ -145,6 +179,7 @@ export class ProfilesController {
       challengeMode,
       validityDays: p.validityDays,
       syncWaitMs: p.syncWaitMs,
+      contentCiphers: p.contentCiphers,
       scepUrl: `${this.baseUrl}/scep/${tenantSlug}/${p.slug}/pkiclient.exe`,
       ...(p.nextCaId ? { nextCaId: p.nextCaId, caSwitchAt: p.caSwitchAt } : {}),
       ...(p.previousCaId ? { previousCaId: p.previousCaId } : {}),

@@ -20,6 +20,13 @@ export interface CreateProfileInput {
   readonly webhook?: { url: string; secret: string; timeoutMs: number };
   readonly validityDays: number;
   readonly syncWaitMs: number;
+  readonly contentCiphers: readonly string[];
+}
+
+export interface UpdateProfileInput {
+  readonly contentCiphers?: readonly string[];
+  readonly validityDays?: number;
+  readonly syncWaitMs?: number;
 }
 
 /** RA credentials live as long as this or their CA, whichever ends first. */
@@ -55,6 +62,7 @@ export class ProfilesService {
       raCredentialId: null as string | null,
       validityDays: input.validityDays,
       syncWaitMs: input.syncWaitMs,
+      contentCiphers: [...input.contentCiphers],
     } satisfies Partial<ProfileEntity>);
     try {
       await repository.insert(profile);
@@ -138,6 +146,23 @@ export class ProfilesService {
       },
     );
     await this.events.publish({ tenantId: tenant.id, profileId: profile.id });
+    return repository.findOneByOrFail({ tenantId: tenant.id, id: profile.id });
+  }
+
+  /** Changes endpoint settings; every replica of every service drops what it cached for the profile. */
+  async update(tenant: TenantEntity, profileSlug: string, input: UpdateProfileInput): Promise<ProfileEntity> {
+    const profile = await this.findBySlug(tenant, profileSlug);
+    const repository = this.dataSource.getRepository(ProfileEntity);
+    await repository.update(
+      { tenantId: tenant.id, id: profile.id },
+      {
+        ...(input.contentCiphers ? { contentCiphers: [...input.contentCiphers] } : {}),
+        ...(input.validityDays !== undefined ? { validityDays: input.validityDays } : {}),
+        ...(input.syncWaitMs !== undefined ? { syncWaitMs: input.syncWaitMs } : {}),
+      },
+    );
+    await this.events.publish({ tenantId: tenant.id, profileId: profile.id });
+    this.logger.log({ tenantId: tenant.id, profile: profileSlug, changed: Object.keys(input) }, 'profile updated');
     return repository.findOneByOrFail({ tenantId: tenant.id, id: profile.id });
   }
 

@@ -19,7 +19,7 @@ export function issuedCertificateFacts(certificateDer: Buffer): IssuedCertificat
   try {
     certificate = readCertificate(certificateDer);
   } catch {
-    throw new ChallengeServiceError('CERTIFICATE_UNREADABLE', 'the issued certificate is not a readable X.509 certificate');
+    throw new ChallengeServiceError('CERTIFICATE_UNREADABLE', 'the issued certificate is not a readable X.509 certificate', 'outcome.certificateDer');
   }
   return {
     certificateThumbprint: createHash('sha1').update(certificate.der).digest('hex').toUpperCase(),

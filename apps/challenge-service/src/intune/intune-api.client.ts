@@ -3,8 +3,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { z } from 'zod';
 import { LoadingCache } from '@scep/persistence-core';
 import { TenancyEvents } from '@scep/transport';
-import { isAllowedOutboundUrl } from '../challenge-errors';
-import { OutboundHttpError, parseJson, sendOutbound } from '../http/outbound-http';
+import { OutboundHttp, OutboundHttpError, parseJson } from '../http/outbound-http';
 import { ChallengeSecretBox, SecretAad } from '../secrets/secret-box';
 import { IntuneCallError, type IntuneStage } from './intune-call-error';
 import type { IntuneConnection } from './intune-connection.service';
@@ -48,12 +47,13 @@ const ENDPOINT_TTL_MS = 60 * 60 * 1000;
  */
 @Injectable()
 export class IntuneApiClient implements OnModuleInit {
-  private readonly tokens = new LoadingCache<AccessToken>({ ttlMs: (token) => Math.max(0, token.expiresAt - Date.now()) });
-  private readonly endpoints = new LoadingCache<string>({ ttlMs: () => ENDPOINT_TTL_MS });
+  private readonly tokens = new LoadingCache<AccessToken>({ maxEntries: 10_000, ttlMs: (token) => Math.max(0, token.expiresAt - Date.now()) });
+  private readonly endpoints = new LoadingCache<string>({ maxEntries: 10_000, ttlMs: () => ENDPOINT_TTL_MS });
 
   constructor(
     private readonly secrets: ChallengeSecretBox,
     private readonly events: TenancyEvents,
+    private readonly outbound: OutboundHttp,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -78,7 +78,9 @@ export class IntuneApiClient implements OnModuleInit {
     let status: number;
     let text: string;
     try {
-      ({ status, text } = await sendOutbound(`${serviceUri}/ScepActions/${action}`, {
+      ({ status, text } = await this.outbound.send(`${serviceUri}/ScepActions/${action}`, {
+        tenantId: connection.tenantId,
+        target: 'intune-service',
         method: 'POST',
         headers: {
           Authorization: `Bearer ${token}`,
@@ -110,7 +112,9 @@ export class IntuneApiClient implements OnModuleInit {
       let status: number;
       let text: string;
       try {
-        ({ status, text } = await sendOutbound(`${connection.graphUrl}/v1.0/servicePrincipals/appId=${INTUNE_APP_ID}/endpoints`, {
+        ({ status, text } = await this.outbound.send(`${connection.graphUrl}/v1.0/servicePrincipals/appId=${INTUNE_APP_ID}/endpoints`, {
+          tenantId: connection.tenantId,
+          target: 'intune-graph',
           method: 'GET',
           headers: { Authorization: `Bearer ${token}`, 'client-request-id': randomUUID(), Accept: 'application/json' },
           signal,
@@ -124,8 +128,9 @@ export class IntuneApiClient implements OnModuleInit {
       const answer = endpointsAnswer.safeParse(parseJson(text));
       if (!answer.success) throw new IntuneCallError('discovery', 'bad-answer', status);
       const entry = answer.data.value.find((e) => e.providerName?.toLowerCase() === INTUNE_VALIDATION_SERVICE.toLowerCase());
-      // Graph is trusted, but the URI still gets the same rule as any configured URL: bearer tokens go there.
-      if (!entry?.uri || !isAllowedOutboundUrl(entry.uri)) throw new IntuneCallError('discovery', 'no-endpoint');
+      // Graph is trusted, but the URI still gets the rules of a configured Intune URL (Microsoft's service hosts, https
+      // on 443; the call checks its addresses too): bearer tokens go there. A refused one is not cached.
+      if (!entry?.uri || !this.outbound.allowsUrl(entry.uri, 'intune-service')) throw new IntuneCallError('discovery', 'no-endpoint');
       return entry.uri.replace(/\/+$/, '');
     });
   }
@@ -139,7 +144,9 @@ export class IntuneApiClient implements OnModuleInit {
         let status: number;
         let text: string;
         try {
-          ({ status, text } = await sendOutbound(`${connection.loginUrl}/${encodeURIComponent(connection.azureTenantId)}/oauth2/v2.0/token`, {
+          ({ status, text } = await this.outbound.send(`${connection.loginUrl}/${encodeURIComponent(connection.azureTenantId)}/oauth2/v2.0/token`, {
+            tenantId: connection.tenantId,
+            target: 'intune-login',
             method: 'POST',
             headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
             body: form.toString(),

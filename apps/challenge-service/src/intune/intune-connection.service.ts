@@ -3,7 +3,8 @@ import { type ChallengeSetIntuneConnection, type RpcRequest, isStaleAfter } from
 import { type IntuneConnectionEntity, IntuneConnectionRepository } from '@scep/persistence-challenge';
 import { LoadingCache } from '@scep/persistence-core';
 import { TenancyEvents } from '@scep/transport';
-import { ChallengeServiceError, isAllowedOutboundUrl } from '../challenge-errors';
+import { ChallengeServiceError } from '../challenge-errors';
+import { OutboundHttp } from '../http/outbound-http';
 import { ChallengeSecretBox, SecretAad } from '../secrets/secret-box';
 import { IntuneApiClient } from './intune-api.client';
 
@@ -15,13 +16,14 @@ const cacheKey = (tenantId: string) => `${tenantId}/intune-connection`;
 /** Tenants' Intune connections: client secret wrapped at rest, cached per tenant, dropped on tenant-wide events. */
 @Injectable()
 export class IntuneConnectionService implements OnModuleInit {
-  private readonly cache = new LoadingCache<IntuneConnection | null>({ ttlMs: () => TTL_MS });
+  private readonly cache = new LoadingCache<IntuneConnection | null>({ maxEntries: 10_000, ttlMs: () => TTL_MS });
 
   constructor(
     private readonly repository: IntuneConnectionRepository,
     private readonly secrets: ChallengeSecretBox,
     private readonly api: IntuneApiClient,
     private readonly events: TenancyEvents,
+    private readonly outbound: OutboundHttp,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -44,8 +46,11 @@ export class IntuneConnectionService implements OnModuleInit {
   }
 
   async set(request: RpcRequest<typeof ChallengeSetIntuneConnection>): Promise<Date> {
-    if (!isAllowedOutboundUrl(request.loginUrl) || !isAllowedOutboundUrl(request.graphUrl)) {
-      throw new ChallengeServiceError('INTUNE_URL_NOT_ALLOWED', 'Intune login and Graph URLs must be https (http only on loopback)');
+    // Microsoft's hosts only (unless the platform allow-lists another), checked again on every call.
+    const targets = { loginUrl: 'intune-login', graphUrl: 'intune-graph' } as const;
+    for (const field of ['loginUrl', 'graphUrl'] as const) {
+      const refusal = await this.outbound.refusalOf(request[field], targets[field]);
+      if (refusal) throw new ChallengeServiceError('INTUNE_URL_NOT_ALLOWED', `Intune ${field} refused: ${refusal}`, field);
     }
     const updatedAt = new Date();
     await this.repository.save({

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { ServiceMetrics } from '@scep/telemetry';
 import type { ChallengeMode } from '@scep/contracts';
 import { challengeConfig } from '../challenge-config';
 
@@ -7,12 +8,13 @@ import { challengeConfig } from '../challenge-config';
 export type VerificationMode = ChallengeMode | 'unknown';
 
 /**
- * The challenge service's Prometheus metrics, in a registry of its own (several Nest apps in one test process
- * must not collide on the global one). Labels never carry tenants, challenges or addresses: bounded cardinality.
+ * The challenge service's Prometheus metrics, on the service's registry (standard process/Node metrics under their
+ * usual names beside them: ServiceMetrics). Labels never carry challenges or addresses: bounded cardinality.
  */
 @Injectable()
 export class ChallengeMetrics {
-  readonly registry = new Registry();
+  // Parameter properties are assigned before field initialisers: the counters below find the registry.
+  readonly registry = this.service.registry;
 
   private readonly verifications = new Counter({
     name: 'scep_challenge_verifications_total',
@@ -56,21 +58,34 @@ export class ChallengeMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  private readonly underAttack = new Counter({
+    name: 'scep_challenge_profile_under_attack_total',
+    help: 'Failed verifications counted while their profile was over its attack threshold (per-client limits tightened).',
+    registers: [this.registry],
+  });
+
+  private readonly outboundRefusals = new Counter({
+    name: 'scep_challenge_outbound_refusals_total',
+    help: 'Outbound calls refused before sending, by purpose (webhook, intune) and cause (destination: address, port or host not allowed; concurrency / rate: over the per-tenant or per-replica limit).',
+    labelNames: ['purpose', 'cause'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(private readonly service: ServiceMetrics) {
     const config = challengeConfig();
     const limit = new Gauge({
       name: 'scep_challenge_failure_limit',
-      help: 'Configured failed verifications per window before a scope is locked out.',
+      help: 'Configured failed verifications per window: per client on a profile (client, client_under_attack), and the profile attack threshold (profile).',
       labelNames: ['scope'] as const,
       registers: [this.registry],
     });
     limit.set({ scope: 'profile' }, config.CHALLENGE_FAILURES_PER_PROFILE);
     limit.set({ scope: 'client' }, config.CHALLENGE_FAILURES_PER_CLIENT);
+    limit.set({ scope: 'client_under_attack' }, Math.min(config.CHALLENGE_FAILURES_PER_CLIENT_UNDER_ATTACK, config.CHALLENGE_FAILURES_PER_CLIENT));
     new Gauge({ name: 'scep_challenge_failure_window_seconds', help: 'Configured failure counting window.', registers: [this.registry] }).set(
       config.CHALLENGE_FAILURE_WINDOW_SECONDS,
     );
     new Gauge({ name: 'scep_challenge_lockout_seconds', help: 'Configured lockout duration.', registers: [this.registry] }).set(config.CHALLENGE_LOCKOUT_SECONDS);
-    collectDefaultMetrics({ register: this.registry, prefix: 'scep_challenge_' });
   }
 
   verification(mode: VerificationMode, decision: 'accept' | 'reject', reason: string | undefined, seconds: number): void {
@@ -78,8 +93,12 @@ export class ChallengeMetrics {
     this.verificationSeconds.observe({ mode }, seconds);
   }
 
-  lockout(scope: 'profile' | 'client'): void {
+  lockout(scope: 'client'): void {
     this.lockouts.inc({ scope });
+  }
+
+  profileUnderAttack(): void {
+    this.underAttack.inc();
   }
 
   rateLimiterError(): void {
@@ -88,6 +107,10 @@ export class ChallengeMetrics {
 
   intuneNotification(kind: 'success' | 'failure', result: 'sent' | 'failed'): void {
     this.intuneNotifications.inc({ kind, result });
+  }
+
+  outboundRefused(purpose: 'webhook' | 'intune', cause: 'destination' | 'concurrency' | 'rate'): void {
+    this.outboundRefusals.inc({ purpose, cause });
   }
 
   recordsPurged(kind: 'dynamic_challenge' | 'intune_notification', count: number): void {

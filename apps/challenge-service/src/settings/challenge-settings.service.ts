@@ -3,7 +3,8 @@ import { type ChallengeConfigure, type ChallengeMode, type RpcRequest, isStaleAf
 import { ProfileChallengeSettingsRepository } from '@scep/persistence-challenge';
 import { LoadingCache } from '@scep/persistence-core';
 import { TenancyEvents } from '@scep/transport';
-import { ChallengeServiceError, isAllowedOutboundUrl } from '../challenge-errors';
+import { ChallengeServiceError } from '../challenge-errors';
+import { OutboundHttp } from '../http/outbound-http';
 import { ChallengeSecretBox, SecretAad } from '../secrets/secret-box';
 
 export interface WebhookSettings {
@@ -29,12 +30,13 @@ const TTL_MS = 5 * 60 * 1000;
 /** Per-profile challenge settings: cached on the verify path, written by ChallengeConfigure. */
 @Injectable()
 export class ChallengeSettingsService implements OnModuleInit {
-  private readonly cache = new LoadingCache<ProfileChallengeSettings>({ ttlMs: () => TTL_MS });
+  private readonly cache = new LoadingCache<ProfileChallengeSettings>({ maxEntries: 100_000, ttlMs: () => TTL_MS });
 
   constructor(
     private readonly repository: ProfileChallengeSettingsRepository,
     private readonly secrets: ChallengeSecretBox,
     private readonly events: TenancyEvents,
+    private readonly outbound: OutboundHttp,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -56,10 +58,10 @@ export class ChallengeSettingsService implements OnModuleInit {
   /** Replaces the profile's settings as a whole (a webhook not given is removed) and tells every replica. */
   async configure(request: RpcRequest<typeof ChallengeConfigure>): Promise<{ mode: ChallengeMode; updatedAt: Date }> {
     const { tenantId, profileId, mode, webhook } = request;
-    if (mode === 'webhook' && !webhook) throw new ChallengeServiceError('WEBHOOK_SETTINGS_REQUIRED', 'webhook mode needs webhook settings');
-    if (webhook && !isAllowedOutboundUrl(webhook.url)) {
-      throw new ChallengeServiceError('WEBHOOK_URL_NOT_ALLOWED', 'webhook URL must be https (http only on loopback), without credentials');
-    }
+    if (mode === 'webhook' && !webhook) throw new ChallengeServiceError('WEBHOOK_SETTINGS_REQUIRED', 'webhook mode needs webhook settings', 'webhook');
+    // Refused now where it can be decided now; every call checks again (DNS may change between now and then).
+    const refusal = webhook ? await this.outbound.refusalOf(webhook.url, 'webhook') : undefined;
+    if (refusal) throw new ChallengeServiceError('WEBHOOK_URL_NOT_ALLOWED', `webhook URL refused: ${refusal}`, 'webhook.url');
     const updatedAt = new Date();
     await this.repository.save({
       tenantId,

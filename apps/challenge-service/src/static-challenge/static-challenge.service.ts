@@ -28,7 +28,7 @@ const TTL_MS = 5 * 60 * 1000;
 @Injectable()
 export class StaticChallengeService implements OnModuleInit {
   private readonly hasher = new ChallengeHasher(challengeConfig().CHALLENGE_PEPPER);
-  private readonly cache = new LoadingCache<LiveHash[]>({ ttlMs: () => TTL_MS });
+  private readonly cache = new LoadingCache<LiveHash[]>({ maxEntries: 100_000, ttlMs: () => TTL_MS });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,

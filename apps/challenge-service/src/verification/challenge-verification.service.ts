@@ -25,8 +25,8 @@ export function countsAsFailure(reason: ChallengeRejection): boolean {
 }
 
 /**
- * challenge.verify: lockout check first (a locked scope is answered without touching the database or a validator),
- * then the profile's validator, then failures counted. Every answer is measured and logged without the challenge.
+ * challenge.verify: lockout check first (in memory: a locked client is answered without touching Redis, the database
+ * or a validator), then the profile's validator, then failures counted (docs/adr/008-abuse-and-client-addresses.md). Every answer is measured and logged without the challenge.
  */
 @Injectable()
 export class ChallengeVerificationService {
@@ -47,14 +47,18 @@ export class ChallengeVerificationService {
     const subject = { tenantId: request.tenantId, profileId: request.profileId, clientAddress: request.clientAddress };
     let mode: VerificationMode = 'unknown';
     let result: VerifyResult;
-    const lockedScope = await this.limiter.lockedScope(subject);
-    if (lockedScope) {
-      result = { decision: 'reject', reason: 'locked' };
+    const lockedUntil = this.limiter.lockedUntil(subject);
+    if (lockedUntil) {
+      result = locked(lockedUntil);
     } else {
       const settings = await this.settings.get(request.tenantId, request.profileId);
       mode = settings.mode;
       result = await this.validate(settings, request);
-      if (result.decision === 'reject' && countsAsFailure(result.reason)) await this.limiter.recordFailure(subject);
+      if (result.decision === 'reject' && countsAsFailure(result.reason)) {
+        // The failure that reaches the limit is answered as a lockout, so that the gateway stops the client at once.
+        const until = await this.limiter.recordFailure(subject);
+        if (until) result = locked(until);
+      }
     }
     const reason = result.decision === 'reject' ? result.reason : undefined;
     this.metrics.verification(mode, result.decision, reason, (performance.now() - started) / 1000);
@@ -68,7 +72,7 @@ export class ChallengeVerificationService {
     });
     if (reason) {
       this.logger.warn(
-        { tenantId: request.tenantId, profileId: request.profileId, transactionId: request.transactionId, clientAddress: request.clientAddress, mode, reason, lockedScope },
+        { tenantId: request.tenantId, profileId: request.profileId, transactionId: request.transactionId, clientAddress: request.clientAddress, mode, reason },
         'challenge rejected',
       );
     }
@@ -89,6 +93,10 @@ export class ChallengeVerificationService {
         return unreachable(settings.mode);
     }
   }
+}
+
+function locked(untilMs: number): VerifyResult {
+  return { decision: 'reject', reason: 'locked', retryAfterSeconds: Math.max(1, Math.min(86_400, Math.ceil((untilMs - Date.now()) / 1000))) };
 }
 
 function unreachable(mode: never): never {

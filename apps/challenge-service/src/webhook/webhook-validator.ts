@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { z } from 'zod';
 import type { ChallengeVerify, RpcRequest, RpcResponse } from '@scep/contracts';
-import { OutboundHttpError, parseJson, sendOutbound } from '../http/outbound-http';
+import { OutboundHttp, OutboundHttpError, parseJson } from '../http/outbound-http';
 import { ChallengeSecretBox, SecretAad } from '../secrets/secret-box';
 import type { WebhookSettings } from '../settings/challenge-settings.service';
 import { WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, webhookSignature } from './webhook-signature';
@@ -21,7 +21,10 @@ const webhookAnswer = z.object({ allow: z.boolean(), reason: z.string().optional
 export class WebhookChallengeValidator {
   private readonly logger = new Logger(WebhookChallengeValidator.name);
 
-  constructor(private readonly secrets: ChallengeSecretBox) {}
+  constructor(
+    private readonly secrets: ChallengeSecretBox,
+    private readonly outbound: OutboundHttp,
+  ) {}
 
   async verify(request: VerifyRequest, webhook: WebhookSettings | undefined): Promise<VerifyResult> {
     const context = { tenantId: request.tenantId, profileId: request.profileId, transactionId: request.transactionId };
@@ -55,10 +58,19 @@ export class WebhookChallengeValidator {
     let status: number;
     let text: string;
     try {
-      ({ status, text } = await sendOutbound(webhook.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(webhook.timeoutMs) }));
+      ({ status, text } = await this.outbound.send(webhook.url, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(webhook.timeoutMs),
+        tenantId: request.tenantId,
+        target: 'webhook',
+      }));
     } catch (error) {
+      // Refused destinations and rate limits are errors too: never an accept (the reason names no URL or address).
       const failure = error instanceof OutboundHttpError ? error.failure : 'unexpected';
-      this.logger.warn({ ...context, failure, timeoutMs: webhook.timeoutMs }, 'challenge webhook unreachable');
+      const refusal = error instanceof OutboundHttpError ? error.reason : undefined;
+      this.logger.warn({ ...context, failure, refusal, timeoutMs: webhook.timeoutMs }, 'challenge webhook unreachable');
       return { decision: 'reject', reason: 'webhook-error' };
     }
     const answer = status >= 200 && status < 300 ? webhookAnswer.safeParse(parseJson(text)) : undefined;

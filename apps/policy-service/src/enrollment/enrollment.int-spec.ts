@@ -268,6 +268,18 @@ describe('enrollment path (policy service over real PostgreSQL, BullMQ and NATS;
       expect(await service.submit({ ...renewal })).toEqual(state);
     });
 
+    it('starts the renewal at once when the first certificate is signed but its record still waits in the batch', async () => {
+      const first = harness.request(profileId, device);
+      expect((await service.submit(first)).state).toBe('issued');
+      await storeIssued('0B');
+      // No wait for the recorder's batch: micromdm's scepclient renews a few milliseconds after its enrollment.
+      const renewal = { ...first, messageType: 17, signerCertificateFingerprint: 'c'.repeat(64), renewal: renewalOf('0B') };
+      expect((await service.submit(renewal)).state).toBe('issued');
+      const rows = await q(`SELECT status, superseded_at, certificate_serial FROM enrollment.transactions WHERE transaction_id = $1 ORDER BY created_at`, [first.transactionId]);
+      expect(rows).toHaveLength(2);
+      expect(rows[0]).toMatchObject({ status: 'issued', superseded_at: expect.any(Date), certificate_serial: expect.stringMatching(/^[0-9A-F]+$/) });
+    });
+
     it('answers a completed transaction again only for the same CSR and within a week', async () => {
       const first = harness.request(profileId, device);
       const issued = await service.submit(first);

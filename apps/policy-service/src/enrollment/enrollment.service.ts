@@ -70,7 +70,11 @@ export class EnrollmentService {
       // Proof of possession (RFC 8894 §2.3): an initial request is signed by the key being certified.
       if (csr.keyFingerprint !== request.signerFingerprint) return rejected('badRequest', 'signer key differs from the CSR key');
       const verdict = await this.challenges.verify(profile, request, csr);
-      if (verdict.decision === 'reject') return rejected('badRequest', `challenge ${verdict.reason}`);
+      if (verdict.decision === 'reject') {
+        // A locked-out client is answered HTTP 429 by the gateway (no CertRep), the others FAILURE badRequest.
+        if (verdict.reason === 'locked' && verdict.retryAfterSeconds) return { state: 'throttled', retryAfterSeconds: verdict.retryAfterSeconds };
+        return rejected('badRequest', `challenge ${verdict.reason}`);
+      }
     }
     trace.getActiveSpan()?.setAttribute('scep.renewal', Boolean(request.renewal));
 
@@ -222,11 +226,20 @@ export class EnrollmentService {
     const sameSigner = (row.signerCertificateFingerprint ?? request.signerCertificateFingerprint) === request.signerCertificateFingerprint;
     const recent = !row.completedAt || Date.now() - row.completedAt.getTime() < RESEND_WINDOW_MS;
     if (sameSigner && row.csrFingerprint === csr.fingerprint && recent) return this.stateOf(row, profile);
+    // Signed but not yet recorded (outcomes are recorded in batches, or by the reconciler after an outage): the
+    // certificate store says it is complete, so record it now and let the new request start.
+    // (Not for Intune profiles: Intune is told before the record is written, by the recorder.)
+    if (row.status === 'queued' && profile.challengeMode !== 'intune') await this.recordIfSigned(row);
     if (await this.transactions.supersede(row.tenantId, row.id)) {
       this.logger.log({ tenantId: row.tenantId, enrollmentId: row.id, transactionId: row.transactionId }, 'transaction superseded by a new request');
       return 'start-new';
     }
     return rejected('badRequest', 'transactionID in progress with another request');
+  }
+
+  private async recordIfSigned(row: EnrollmentTransaction): Promise<void> {
+    const certificate = await this.certificates.findByEnrollment(row.tenantId, row.id);
+    if (certificate) await this.transactions.markIssued([{ tenantId: row.tenantId, id: row.id, serialHex: certificate.serialHex }]);
   }
 
   private async stateOf(row: EnrollmentTransaction, profile: ProfileSettingsRecord | undefined): Promise<EnrollmentState> {

@@ -9,7 +9,7 @@ const TTL_MS = 5 * 60 * 1000;
 /** Profile settings per (tenant, profile), cached; dropped on tenancy-changed events and after a TTL. */
 @Injectable()
 export class ProfileSettingsCache implements OnModuleInit {
-  private readonly cache = new LoadingCache<ProfileSettingsRecord | undefined>({ ttlMs: () => TTL_MS });
+  private readonly cache = new LoadingCache<ProfileSettingsRecord | undefined>({ maxEntries: 100_000, ttlMs: () => TTL_MS });
 
   constructor(
     private readonly reader: ProfileSettingsReader,

@@ -5,6 +5,7 @@ import { PolicyRules, type PolicyRulesValue, isStaleAfter, profileCacheKey } fro
 import { LoadingCache } from '@scep/persistence-core';
 import { ProfilePolicyRepository } from '@scep/persistence-enrollment';
 import { TenancyEvents } from '@scep/transport';
+import { assertPatternsRunnable } from './pattern-check';
 
 export interface PolicyVersion {
   /** 0 when nothing is stored: the defaults apply. */
@@ -20,7 +21,7 @@ export interface PolicyVersion {
  */
 @Injectable()
 export class PolicyRulesStore implements OnModuleInit {
-  private readonly cache = new LoadingCache<PolicyVersion>();
+  private readonly cache = new LoadingCache<PolicyVersion>({ maxEntries: 100_000, ttlMs: () => 5 * 60_000 });
 
   constructor(
     private readonly repository: ProfilePolicyRepository,
@@ -41,6 +42,7 @@ export class PolicyRulesStore implements OnModuleInit {
 
   async set(tenantId: string, profileId: string, rules: z.input<typeof PolicyRules>, actor: string): Promise<PolicyVersion> {
     const validated = PolicyRules.parse(rules);
+    assertPatternsRunnable(validated);
     const stored = await this.repository.insertNext(randomUUID, tenantId, profileId, validated, actor);
     this.cache.delete(profileCacheKey(tenantId, profileId));
     await this.events.publish({ tenantId, profileId });

@@ -11,7 +11,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  */
 @Controller('crl')
 export class CrlController {
-  private readonly cache = new LoadingCache<CrlRecord | undefined>({ ttlMs: () => 60_000 });
+  private readonly cache = new LoadingCache<CrlRecord | undefined>({ maxEntries: 10_000, ttlMs: (crl) => (crl ? 60_000 : 5_000) });
 
   constructor(private readonly crls: CrlReader) {}
 

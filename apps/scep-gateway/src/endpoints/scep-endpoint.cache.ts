@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { buildCertsOnly } from '@scep/codec';
+import { CONTENT_CIPHERS, type ContentCipher, buildCertsOnly } from '@scep/codec';
 import { KeyWrapAad } from '@scep/contracts';
 import { LoadingCache } from '@scep/persistence-core';
 import { type CaRaPairRecord, ScepEndpointReader } from '@scep/persistence-read';
@@ -11,6 +11,8 @@ import type { CaGeneration, ScepEndpoint } from './scep-endpoint';
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const FOUND_TTL_MS = 5 * 60 * 1000;
 /** Unknown endpoints are remembered briefly so that junk paths cannot hammer the database. */
+/** Bound on remembered endpoints, known or not: random slugs evict each other, not the memory. */
+const MAX_ENDPOINTS = 20_000;
 const MISSING_TTL_MS = 5 * 1000;
 
 /**
@@ -21,7 +23,7 @@ const MISSING_TTL_MS = 5 * 1000;
 export class ScepEndpointCache implements OnModuleInit {
   private readonly logger = new Logger(ScepEndpointCache.name);
   private readonly config = gatewayConfig();
-  private readonly entries = new LoadingCache<ScepEndpoint | undefined>({ ttlMs: (endpoint) => (endpoint ? FOUND_TTL_MS : MISSING_TTL_MS) });
+  private readonly entries = new LoadingCache<ScepEndpoint | undefined>({ maxEntries: MAX_ENDPOINTS, ttlMs: (endpoint) => (endpoint ? FOUND_TTL_MS : MISSING_TTL_MS) });
 
   constructor(
     private readonly reader: ScepEndpointReader,
@@ -61,7 +63,12 @@ export class ScepEndpointCache implements OnModuleInit {
       profileId: record.profileId,
       profileSlug,
       syncWaitMs: record.syncWaitMs,
+      contentCiphers: record.contentCiphers.filter(isContentCipher),
       generations: { current, next, switchAt: next ? record.generations.switchAt : undefined, previous },
     };
   }
+}
+
+function isContentCipher(name: string): name is ContentCipher {
+  return (CONTENT_CIPHERS as readonly string[]).includes(name);
 }

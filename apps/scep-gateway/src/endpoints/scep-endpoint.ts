@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { ContentCipher } from '@scep/codec';
 import type { CertificateInfo } from '@scep/pki';
 import { type EffectiveGenerations, type Generations, effectiveGenerations } from '@scep/persistence-read';
 
@@ -19,6 +20,8 @@ export interface ScepEndpoint {
   readonly profileId: string;
   readonly profileSlug: string;
   readonly syncWaitMs: number;
+  /** Content ciphers accepted in requests (checked before any RSA work); replies mirror the request's (never DES). */
+  readonly contentCiphers: readonly ContentCipher[];
   readonly generations: Generations<CaGeneration>;
 }
 

@@ -1,5 +1,6 @@
 import { type ContentCipher, FailInfo, PkiStatus } from '@scep/codec';
 import type { EnrollmentState, FailInfoName } from '@scep/contracts';
+import { ClientThrottled } from './verified-request';
 
 /** What the device is told, before it is signed and encoded as a CertRep (RFC 8894 §3.3.2). */
 export type Outcome =
@@ -15,7 +16,7 @@ const FAIL_INFO_BY_NAME: Record<FailInfoName, FailInfo> = {
   badCertId: FailInfo.BadCertId,
 };
 
-/** The policy service's answer for a transaction, as the device's CertRep. */
+/** The policy service's answer for a transaction, as the device's CertRep (a lockout throws ClientThrottled: HTTP 429). */
 export function outcomeOf(state: EnrollmentState, cipher: ContentCipher): Outcome {
   switch (state.state) {
     case 'issued':
@@ -24,5 +25,7 @@ export function outcomeOf(state: EnrollmentState, cipher: ContentCipher): Outcom
       return { status: PkiStatus.Pending };
     case 'rejected':
       return { status: PkiStatus.Failure, failInfo: FAIL_INFO_BY_NAME[state.failInfo], reason: state.reason };
+    case 'throttled':
+      throw new ClientThrottled(state.retryAfterSeconds);
   }
 }

@@ -12,7 +12,8 @@ import { GetCrlHandler } from './handlers/get-crl.handler';
 import type { MessageHandler } from './handlers/message-handler';
 import type { Outcome } from './outcome';
 import { classifySigner } from './signer-classification';
-import { RequestRefused, type VerifiedRequest, refusal } from './verified-request';
+import { ClientThrottled, RequestRefused, type VerifiedRequest, refusal } from './verified-request';
+import { RequestThrottle } from '../abuse/request-throttle';
 
 /**
  * PKIOperation (RFC 8894 §3): parse -> verify -> the handler of the message type -> CertRep. Before the SCEP
@@ -25,6 +26,7 @@ export class PkiOperationService {
 
   constructor(
     private readonly responder: CertRepResponder,
+    private readonly throttle: RequestThrottle,
     certificateRequests: CertificateRequestHandler,
     certPolls: CertPollHandler,
     getCerts: GetCertHandler,
@@ -41,6 +43,10 @@ export class PkiOperationService {
   }
 
   async handle(endpoint: ScepEndpoint, body: Buffer, clientAddress: string): Promise<ScepReply> {
+    // Before any parsing or RSA work: a client locked out of the profile, or over its budget of FAILUREs.
+    const wait = this.throttle.retryAfter(endpoint, clientAddress);
+    if (wait) return throttled(wait.seconds);
+
     let message: ParsedPkiMessage;
     try {
       message = parsePkiMessage(body);
@@ -61,9 +67,15 @@ export class PkiOperationService {
       if (!handler) throw new RequestRefused(FailInfo.BadRequest, `unsupported messageType ${message.messageType}`);
       outcome = await handler.handle(request);
     } catch (error) {
+      if (error instanceof ClientThrottled) {
+        this.throttle.locked(endpoint, clientAddress, error.retryAfterSeconds);
+        this.logger.log({ tenant: endpoint.tenantSlug, profile: endpoint.profileSlug, transactionId: message.transactionId, clientAddress }, 'PKIOperation refused: client locked out');
+        return throttled(error.retryAfterSeconds);
+      }
       if (!(error instanceof RequestRefused)) throw error;
       outcome = { status: PkiStatus.Failure, failInfo: error.failInfo, reason: error.reason };
     }
+    if (outcome.status === PkiStatus.Failure) this.throttle.failureReplied(endpoint, clientAddress);
 
     span?.setAttributes({
       'scep.pki_status': PkiStatus[outcome.status],
@@ -83,6 +95,11 @@ export class PkiOperationService {
     const responder = replyAs.generation ?? generationsNow(endpoint).active;
     return { status: 200, contentType: ContentTypes.pkiMessage, body: this.responder.respond(responder, message, outcome, requester) };
   }
+}
+
+/** HTTP 429 with Retry-After: no CertRep, so no RSA signature (docs/adr/008-abuse-and-client-addresses.md). */
+function throttled(seconds: number): ScepReply {
+  return textReply(429, 'too many requests', { 'retry-after': String(seconds) });
 }
 
 function verify(message: ParsedPkiMessage): CertificateInfo {

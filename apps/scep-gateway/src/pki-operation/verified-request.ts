@@ -27,6 +27,16 @@ export class RequestRefused extends Error {
   }
 }
 
+/**
+ * The client is locked out of the profile (too many failed challenges; docs/adr/008-abuse-and-client-addresses.md)
+ * or over its budget of refusals: answered HTTP 429 with Retry-After, without a signed CertRep.
+ */
+export class ClientThrottled extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('client throttled');
+  }
+}
+
 /** Codec/PKI errors become refusals with their failInfo; anything else is a bug and propagates (HTTP 500). */
 export function refusal(error: unknown, fallback: FailInfo): RequestRefused {
   if (error instanceof ScepCodecError) return new RequestRefused(error.failInfo ?? fallback, `${error.code.toLowerCase()}: ${error.message}`.slice(0, 200));

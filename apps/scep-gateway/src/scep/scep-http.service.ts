@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ContentTypes, type Capability, buildNextCaCertResponse, decodeGetMessageParam, renderCapabilities } from '@scep/codec';
 import { RpcUnavailableError } from '@scep/transport';
-import { generationsNow } from '../endpoints/scep-endpoint';
+import { type CaGeneration, type ScepEndpoint, generationsNow } from '../endpoints/scep-endpoint';
 import { ScepEndpointCache } from '../endpoints/scep-endpoint.cache';
 import { PkiOperationService } from '../pki-operation/pki-operation.service';
 import { type ScepReply, textReply } from './scep-reply';
@@ -13,13 +13,25 @@ import { type ScepRequest, operationOf } from './scep-request';
  * `SHA-384` is verified like the others, and strongSwan 5.9.8 only uses its default AES when it is listed (its
  * capability parser pairs each cipher with a digest keyword).
  */
-const CAPABILITIES: Capability[] = ['AES', 'DES3', 'POSTPKIOperation', 'Renewal', 'SHA-1', 'SHA-256', 'SHA-384', 'SHA-512', 'SCEPStandard'];
-const CAPS_BODY = Buffer.from(renderCapabilities(CAPABILITIES));
-const CAPS_WITH_NEXT_BODY = Buffer.from(renderCapabilities([...CAPABILITIES, 'GetNextCACert']));
+const ALWAYS: Capability[] = ['POSTPKIOperation', 'Renewal', 'SHA-1', 'SHA-256', 'SHA-384', 'SHA-512', 'SCEPStandard'];
+
+/** The capabilities of a profile: AES and DES3 only when it accepts them (clients trust GetCACaps, RFC 8894 §3.5.2). */
+function capabilitiesOf(endpoint: ScepEndpoint, withNext: boolean): Buffer {
+  const ciphers: Capability[] = [];
+  if (endpoint.contentCiphers.some((c) => c.startsWith('aes-'))) ciphers.push('AES');
+  if (endpoint.contentCiphers.includes('des-ede3-cbc')) ciphers.push('DES3');
+  return Buffer.from(renderCapabilities([...ciphers, ...ALWAYS, ...(withNext ? (['GetNextCACert'] as const) : [])]));
+}
 
 /** Dispatches a request for /scep/{tenant}/{profile}[/anything] on its `operation` (§2.1, §2.2, §2.5). */
 @Injectable()
 export class ScepHttpService {
+  /**
+   * GetNextCACert bodies per announced generation: signing one costs an RSA signature, and the answer only changes
+   * with the generation (a WeakMap: it goes with the cached endpoint).
+   */
+  private readonly nextCaCertBodies = new WeakMap<CaGeneration, Buffer>();
+
   constructor(
     private readonly endpoints: ScepEndpointCache,
     private readonly pkiOperation: PkiOperationService,
@@ -49,15 +61,19 @@ export class ScepHttpService {
     const generations = generationsNow(endpoint);
     switch (operation) {
       case 'GetCACaps':
-        return { status: 200, contentType: ContentTypes.caps, body: generations.upcoming ? CAPS_WITH_NEXT_BODY : CAPS_BODY };
+        return { status: 200, contentType: ContentTypes.caps, body: capabilitiesOf(endpoint, Boolean(generations.upcoming)) };
       case 'GetCACert':
         // `message=` is a CA identifier clients fill with anything (§2.2): ignored, never an error.
         return { status: 200, contentType: ContentTypes.caRaCert, body: generations.active.caCertBag };
       case 'GetNextCACert': {
         const next = generations.upcoming;
         if (!next) return textReply(404, 'no next CA configured');
-        // Signed by the current RA, which the client already trusts; next RA first, then the next CA (§8.2).
-        const body = buildNextCaCertResponse({ certificates: [next.ra.certificate.der, next.ca.der], signer: generations.active.ra });
+        // Signed by the current RA, which the client already trusts; next RA first, then the next CA (RFC 8894 §4.7).
+        let body = this.nextCaCertBodies.get(next);
+        if (!body) {
+          body = buildNextCaCertResponse({ certificates: [next.ra.certificate.der, next.ca.der], signer: generations.active.ra });
+          this.nextCaCertBodies.set(next, body);
+        }
         return { status: 200, contentType: ContentTypes.nextCaCert, body };
       }
       case 'PKIOperation': {

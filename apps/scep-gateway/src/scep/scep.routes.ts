@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { clientAddressOf } from '../http/client-address';
 import type { ScepHttpService } from './scep-http.service';
 import { rawQueryOf } from './scep-request';
 
@@ -26,7 +27,7 @@ export function registerScepRoutes(fastify: FastifyInstance, scep: ScepHttpServi
           method: req.method === 'HEAD' ? 'GET' : req.method,
           rawQuery: rawQueryOf(req.raw.url ?? ''),
           body: Buffer.isBuffer(req.body) ? req.body : undefined,
-          clientAddress: req.ip,
+          clientAddress: clientAddressOf(req.ip, req.socket.remoteAddress),
         });
         span.setAttribute('http.response.status_code', answer.status);
         return await reply
@@ -50,9 +51,41 @@ export function registerScepRoutes(fastify: FastifyInstance, scep: ScepHttpServi
  * Errors outside a CertRep are a short text/plain body (RFC 8894 §4.3 leaves them to HTTP): 413 for an oversize
  * body, other 4xx from the HTTP layer as is, 500 only for bugs (logged, never detailed to the client).
  */
-function plainTextError(error: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+function plainTextError(error: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
   const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
   if (status >= 500) logger.error({ err: { name: error.name, message: error.message, stack: error.stack } }, 'unhandled error');
   const text = status === 413 ? 'request body too large' : status === 404 ? 'not found' : status < 500 ? 'bad request' : 'internal error';
-  void reply.code(status).header('content-type', 'text/plain').send(Buffer.from(`${text}\n`));
+  const send = () => void reply.code(status).header('content-type', 'text/plain').header('connection', 'close').send(Buffer.from(`${text}\n`));
+  // An oversize body is refused before it is read. Answering while the client is still sending would close a
+  // socket with unread data, which resets it, and the client would see a reset instead of the 413: read the rest
+  // (bounded) and discard it, then answer.
+  if (status === 413) discardBody(req, send);
+  else send();
+}
+
+/** Bounds on reading an oversize body only to throw it away. */
+const DISCARD_MAX_BYTES = 32 * 1024 * 1024;
+const DISCARD_MAX_MS = 10_000;
+
+function discardBody(req: FastifyRequest, then: () => void): void {
+  const raw = req.raw;
+  if (raw.readableEnded || raw.destroyed) return then();
+  let done = false;
+  let discarded = 0;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    raw.off('data', onData);
+    then();
+  };
+  const onData = (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_MAX_BYTES) finish();
+  };
+  const timer = setTimeout(finish, DISCARD_MAX_MS);
+  raw.on('data', onData);
+  raw.once('end', finish);
+  raw.once('error', finish);
+  raw.resume();
 }

@@ -18,7 +18,7 @@ export interface IssuingCa {
  */
 @Injectable()
 export class IssuingCaCache {
-  private readonly cache = new LoadingCache<IssuingCa>();
+  private readonly cache = new LoadingCache<IssuingCa>({ maxEntries: 10_000 });
 
   constructor(
     private readonly cas: CertificateAuthorityRepository,

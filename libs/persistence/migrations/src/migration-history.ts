@@ -3,6 +3,7 @@ import { ProtocolCompletion1764403200000 } from './migrations/1764403200000-prot
 import { ChallengesPolicyApproval1764489600000 } from './migrations/1764489600000-challenges-policy-approval';
 import { ChallengeRecordRetention1764576000000 } from './migrations/1764576000000-challenge-record-retention';
 import { EnrollmentPathV21765065600000 } from './migrations/1765065600000-enrollment-path-v2';
+import { Hardening1765152000000 } from './migrations/1765152000000-hardening';
 
 /** The one ordered, append-only migration history of the platform. */
 export const migrationHistory = [
@@ -11,4 +12,5 @@ export const migrationHistory = [
   ChallengesPolicyApproval1764489600000,
   ChallengeRecordRetention1764576000000,
   EnrollmentPathV21765065600000,
+  Hardening1765152000000,
 ];

@@ -20,6 +20,8 @@ export interface ScepEndpointRecord {
   readonly profileId: string;
   readonly status: 'provisioning' | 'active' | 'disabled';
   readonly syncWaitMs: number;
+  /** Content ciphers the profile accepts in requests. */
+  readonly contentCiphers: readonly string[];
   readonly generations: Generations<CaRaPairRecord>;
 }
 
@@ -33,7 +35,7 @@ export class ScepEndpointReader {
 
   async find(tenantSlug: string, profileSlug: string): Promise<ScepEndpointRecord | undefined> {
     const [profile]: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT p.tenant_id, p.id, p.status, p.sync_wait_ms, p.ca_id, p.ra_credential_id,
+      `SELECT p.tenant_id, p.id, p.status, p.sync_wait_ms, p.content_ciphers, p.ca_id, p.ra_credential_id,
               p.next_ca_id, p.next_ra_credential_id, p.ca_switch_at, p.previous_ca_id, p.previous_ra_credential_id
          FROM tenancy.tenants t JOIN tenancy.profiles p ON p.tenant_id = t.id AND p.slug = $2
         WHERE t.slug = $1`,
@@ -72,6 +74,7 @@ export class ScepEndpointReader {
       profileId: profile.id as string,
       status: profile.status as ScepEndpointRecord['status'],
       syncWaitMs: profile.sync_wait_ms as number,
+      contentCiphers: profile.content_ciphers as string[],
       generations: {
         current,
         next: profile.next_ca_id ? pair([profile.next_ca_id as string, profile.next_ra_credential_id as string]) : undefined,

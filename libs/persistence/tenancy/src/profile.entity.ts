@@ -20,6 +20,8 @@ export class ProfileEntity {
   @Column('uuid', { name: 'previous_ra_credential_id', nullable: true }) previousRaCredentialId: string | null;
   @Column('integer', { name: 'validity_days' }) validityDays: number;
   @Column('integer', { name: 'sync_wait_ms' }) syncWaitMs: number;
+  /** Content ciphers the profile accepts in requests (RFC 8894 §3.5.2); single DES only when listed. */
+  @Column('text', { name: 'content_ciphers', array: true }) contentCiphers: string[];
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

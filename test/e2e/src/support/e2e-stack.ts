@@ -95,13 +95,21 @@ export class E2eStack {
       SCEP_PUBLIC_BASE_URL: this.gatewayUrl,
       SIGNER_CRL_BASE_URL: this.gatewayUrl,
       LOG_LEVEL: options.logLevel ?? 'info',
+      // Tests read a service's log right after a request: no 250 ms batching.
+      LOG_WRITES: 'line',
       OTEL_TRACES_EXPORTER: options.tracing === false ? 'none' : 'otlp',
       OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
       OTEL_BSP_SCHEDULE_DELAY: '100',
       // Every test client is 127.0.0.1: keep the challenge lockout out of the way unless a test asks for it.
       CHALLENGE_FAILURES_PER_CLIENT: '100000',
       CHALLENGE_FAILURES_PER_PROFILE: '100000',
-      CHALLENGE_METRICS_PORT: '0',
+      // Nor the gateway's own FAILURE budget per client address.
+      SCEP_GATEWAY_FAILURES_PER_CLIENT: '100000',
+      CHALLENGE_OPS_PORT: '0',
+      POLICY_OPS_PORT: '0',
+      SIGNER_OPS_PORT: '0',
+      // Test webhooks and FakeIntune listen on loopback http: the challenge service's development exception, explicitly.
+      CHALLENGE_OUTBOUND_ALLOW_PRIVATE: 'true',
       ...secretsTools.secretEnv(this.secrets),
       ...options.env,
     };
@@ -123,8 +131,11 @@ export class E2eStack {
   }
 
   /** A tenant + CA + static-challenge profile; returns the SCEP URL and the CA certificate. */
-  async tenantProfile(tenant: string, profile: string, challenge: string, options: { syncWaitMs?: number; keySize?: number } = {}) {
+  async tenantProfile(tenant: string, profile: string, challenge: string, options: { syncWaitMs?: number; keySize?: number; contentCiphers?: string[]; policy?: object } = {}) {
     return adminTools.ensureTenantProfile({
+      // The real clients of these tests include micromdm's scepclient, which always encrypts with single DES: allowed
+      // explicitly here, as the development profile does. Tests of the default pass their own list.
+      contentCiphers: ['aes-128-cbc', 'aes-192-cbc', 'aes-256-cbc', 'des-ede3-cbc', 'des-cbc'],
       adminUrl: this.adminUrl,
       apiKey: this.secrets.ADMIN_BOOTSTRAP_API_KEY,
       tenant,

@@ -99,7 +99,12 @@ export async function postPkiOperation(scepUrl: string, body: Buffer, contentTyp
     body,
     headers: contentType ? { 'content-type': contentType } : {},
   });
-  return { status: response.status, contentType: response.headers.get('content-type'), body: Buffer.from(await response.arrayBuffer()) };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    headers: Object.fromEntries(response.headers) as Record<string, string>,
+    body: Buffer.from(await response.arrayBuffer()),
+  };
 }
 
 export function read(reply: Buffer, ra: RaMaterial, device: DeviceIdentity, key?: KeyObject) {

@@ -3,7 +3,7 @@ import { FailInfo, MessageType, parseIssuerAndSubject, replyCipherFor } from '@s
 import { EnrollmentStatus } from '@scep/contracts';
 import { spkiFingerprint } from '@scep/pki';
 import { RpcClient, transportConfig } from '@scep/transport';
-import { openRequestEnvelope } from '../envelope-opener';
+import { EnvelopeOpener } from '../envelope-opener';
 import { type Outcome, outcomeOf } from '../outcome';
 import { RequestRefused, type VerifiedRequest, refusal } from '../verified-request';
 import type { MessageHandler } from './message-handler';
@@ -18,11 +18,14 @@ export class CertPollHandler implements MessageHandler {
   readonly messageTypes = [MessageType.CertPoll] as const;
   private readonly rpcTimeoutMs = transportConfig().RPC_TIMEOUT_MS;
 
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly envelopes: EnvelopeOpener,
+  ) {}
 
   async handle(request: VerifiedRequest): Promise<Outcome> {
     const { message, signer, endpoint } = request;
-    const envelope = openRequestEnvelope(request);
+    const envelope = this.envelopes.open(request);
     try {
       parseIssuerAndSubject(envelope.content);
     } catch (error) {

@@ -6,7 +6,7 @@ import { EnrollmentSubmit } from '@scep/contracts';
 import { CSR_LIMITS, type CertificateInfo, spkiFingerprint } from '@scep/pki';
 import { RpcClient, transportConfig } from '@scep/transport';
 import { generationsNow } from '../../endpoints/scep-endpoint';
-import { openRequestEnvelope } from '../envelope-opener';
+import { EnvelopeOpener } from '../envelope-opener';
 import { type Outcome, outcomeOf } from '../outcome';
 import type { SignerKind } from '../signer-classification';
 import { RequestRefused, type VerifiedRequest } from '../verified-request';
@@ -24,7 +24,10 @@ export class CertificateRequestHandler implements MessageHandler {
   readonly messageTypes = [MessageType.PKCSReq, MessageType.RenewalReq] as const;
   private readonly rpcTimeoutMs = transportConfig().RPC_TIMEOUT_MS;
 
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly envelopes: EnvelopeOpener,
+  ) {}
 
   async handle(request: VerifiedRequest): Promise<Outcome> {
     const { message, signer, signerKind, endpoint } = request;
@@ -33,7 +36,7 @@ export class CertificateRequestHandler implements MessageHandler {
         ? new RequestRefused(FailInfo.BadRequest, 'RenewalReq signed by a self-signed certificate')
         : new RequestRefused(FailInfo.BadCertId, 'RenewalReq signed by a certificate of another CA');
     }
-    const envelope = openRequestEnvelope(request);
+    const envelope = this.envelopes.open(request);
     if (envelope.content.length > CSR_LIMITS.maxBytes) throw new RequestRefused(FailInfo.BadRequest, 'CSR too large');
     trace.getActiveSpan()?.setAttribute('scep.renewal', signerKind.kind === 'issued');
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { FailInfo, MessageType, PkiStatus, replyCipherFor } from '@scep/codec';
 import { IssuedCertificateReader } from '@scep/persistence-read';
 import { type CertificateInfo, readCertificate, serialToHex } from '@scep/pki';
-import { openRequestEnvelope } from '../envelope-opener';
+import { EnvelopeOpener } from '../envelope-opener';
 import type { Outcome } from '../outcome';
 import { RequestRefused, type VerifiedRequest } from '../verified-request';
 import { readIssuerAndSerial } from './issuer-and-serial';
@@ -17,11 +17,14 @@ import type { MessageHandler } from './message-handler';
 export class GetCertHandler implements MessageHandler {
   readonly messageTypes = [MessageType.GetCert] as const;
 
-  constructor(private readonly certificates: IssuedCertificateReader) {}
+  constructor(
+    private readonly certificates: IssuedCertificateReader,
+    private readonly envelopes: EnvelopeOpener,
+  ) {}
 
   async handle(request: VerifiedRequest): Promise<Outcome> {
     const { signer, signerKind, endpoint } = request;
-    const envelope = openRequestEnvelope(request);
+    const envelope = this.envelopes.open(request);
     const { generation, serialNumber } = readIssuerAndSerial(endpoint, envelope.content);
     if (signerKind.kind !== 'issued' || !validNow(signer)) throw new RequestRefused(FailInfo.BadRequest, 'GetCert needs a valid certificate of this CA');
     const record = await this.certificates.findBySerial(endpoint.tenantId, generation.caId, serialToHex(serialNumber));

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { FailInfo, MessageType, PkiStatus, replyCipherFor } from '@scep/codec';
 import { CrlReader } from '@scep/persistence-read';
-import { openRequestEnvelope } from '../envelope-opener';
+import { EnvelopeOpener } from '../envelope-opener';
 import type { Outcome } from '../outcome';
 import { RequestRefused, type VerifiedRequest } from '../verified-request';
 import { readIssuerAndSerial } from './issuer-and-serial';
@@ -12,10 +12,13 @@ import type { MessageHandler } from './message-handler';
 export class GetCrlHandler implements MessageHandler {
   readonly messageTypes = [MessageType.GetCRL] as const;
 
-  constructor(private readonly crls: CrlReader) {}
+  constructor(
+    private readonly crls: CrlReader,
+    private readonly envelopes: EnvelopeOpener,
+  ) {}
 
   async handle(request: VerifiedRequest): Promise<Outcome> {
-    const envelope = openRequestEnvelope(request);
+    const envelope = this.envelopes.open(request);
     const { generation } = readIssuerAndSerial(request.endpoint, envelope.content);
     const crl = await this.crls.current(request.endpoint.tenantId, generation.caId);
     if (!crl) throw new RequestRefused(FailInfo.BadCertId, 'no CRL for this CA');

@@ -1,4 +1,4 @@
-import { clientRateKey } from './client-address';
+import { clientRateKey } from './client-rate-key';
 
 describe('clientRateKey', () => {
   it('keys IPv4 per address, also when mapped into IPv6', () => {
