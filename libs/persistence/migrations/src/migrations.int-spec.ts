@@ -1,19 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { randomBytes } from 'node:crypto';
 import { commentOnDatabase, databaseComment, dropDatabase, ensureDatabase } from './database-admin';
 import { migrationHistory } from './migration-history';
 import { runMigrations } from './run-migrations';
+import { TEST_ADMIN_URL, createMigratedTestDatabase } from './test-database.int';
 
-// Built here rather than with @scep/testing, which depends on this library (no cycle).
-async function createTestDatabase() {
-  const url = new URL(process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  url.pathname = `/scep_mig_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await ensureDatabase(url.toString());
-  await runMigrations(url.toString());
-  return { url: url.toString(), drop: () => dropDatabase(url.toString()) };
-}
+const createTestDatabase = () => createMigratedTestDatabase('mig');
 type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
 
 describe('migration history (real PostgreSQL)', () => {
@@ -153,7 +146,7 @@ describe('migration history (real PostgreSQL)', () => {
 
 describe('database labels (what npm start uses to tell its dev database apart)', () => {
   it('reads no comment, then the one set (quotes escaped), and nothing once the database is gone', async () => {
-    const url = new URL(process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+    const url = new URL(TEST_ADMIN_URL);
     url.pathname = `/scep_label_${process.pid}_${randomBytes(4).toString('hex')}`;
     await ensureDatabase(url.toString());
     try {
