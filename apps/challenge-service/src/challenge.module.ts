@@ -7,10 +7,10 @@ import {
   ProfileChallengeSettingsRepository,
   challengeEntities,
 } from '@scep/persistence-challenge';
-import { databaseRootModule } from '@scep/persistence-core';
+import { DatabaseReadiness, databaseRootModule } from '@scep/persistence-core';
 import { opsProviders, telemetryLoggerModule } from '@scep/telemetry';
-import { ClientLockouts, NatsConnection, TenancyEvents } from '@scep/transport';
-import { queueModule, queueRootModule } from '@scep/queues';
+import { ClientLockouts, NatsConnection, NatsReadiness, TenancyEvents } from '@scep/transport';
+import { RedisReadiness, queueModule, queueRootModule } from '@scep/queues';
 import { challengeConfig } from './challenge-config';
 import { ChallengeRpcController } from './challenge-rpc.controller';
 import { DynamicChallengeService } from './dynamic-challenge/dynamic-challenge.service';
@@ -41,6 +41,9 @@ export const challengeProviders = [
     const config = challengeConfig();
     return { host: config.CHALLENGE_OPS_HOST ?? config.CHALLENGE_METRICS_HOST, port: config.CHALLENGE_OPS_PORT ?? config.CHALLENGE_METRICS_PORT, portVariable: 'CHALLENGE_OPS_PORT' };
   }),
+  DatabaseReadiness,
+  RedisReadiness,
+  NatsReadiness,
   outboundSettingsProvider,
   OutboundHttp,
   ProfileChallengeSettingsRepository,

@@ -20,9 +20,7 @@ export class CaExpiryMetrics {
       help: 'Seconds until the notAfter of CA certificates; negative once expired.',
       labelNames: tenants.enabled ? ['tenant', 'ca'] : [],
       registry: metrics.registry,
-      read: () => reader.caCertificates(MAX_CA_EXPIRY_ROWS),
-      maxAgeMs: 60_000,
-      timeoutMs: 2000,
+      source: { read: () => reader.caCertificates(MAX_CA_EXPIRY_ROWS), maxAgeMs: 60_000, timeoutMs: 2000 },
       show: (gauge, records, now) => {
         let soonest = Number.POSITIVE_INFINITY;
         for (const record of records) {

@@ -23,9 +23,7 @@ export class RaExpiryMetrics {
       help: 'Seconds until the notAfter of the RA certificates of active profiles, by generation (active, next, previous); negative once expired.',
       labelNames: tenants.names(['generation']),
       registry: metrics.registry,
-      read: () => reader.raCertificates(MAX_RA_EXPIRY_ROWS),
-      maxAgeMs: 60_000,
-      timeoutMs: 2000,
+      source: { read: () => reader.raCertificates(MAX_RA_EXPIRY_ROWS), maxAgeMs: 60_000, timeoutMs: 2000 },
       show: (gauge, records, now) => {
         const soonest = new Map<Generation, number>();
         for (const record of records) {

@@ -82,9 +82,13 @@ export class E2eStack {
       CHALLENGE_FAILURES_PER_PROFILE: '100000',
       // Nor the gateway's own FAILURE budget per client address.
       SCEP_GATEWAY_FAILURES_PER_CLIENT: '100000',
-      CHALLENGE_OPS_PORT: '0',
+      // Operations listeners on free ports (9460-9464 may belong to another stack); each reports its URL in its
+      // ready line: readyDetails(service).opsUrl.
+      SCEP_GATEWAY_OPS_PORT: '0',
+      ADMIN_API_OPS_PORT: '0',
       POLICY_OPS_PORT: '0',
       SIGNER_OPS_PORT: '0',
+      CHALLENGE_OPS_PORT: '0',
       // Test webhooks and FakeIntune listen on loopback http: the challenge service's development exception, explicitly.
       CHALLENGE_OUTBOUND_ALLOW_PRIVATE: 'true',
       ...secretsTools.secretEnv(this.secrets),
