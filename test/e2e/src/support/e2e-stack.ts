@@ -51,8 +51,11 @@ export class E2eStack {
   private prefix = '';
   private running?: RunningStack;
 
-  /** `tracing: false` exports no spans (benchmarks); the default exports to the in-memory collector. */
-  async start(options: { tracing?: boolean; logLevel?: string; env?: Record<string, string> } = {}): Promise<void> {
+  /**
+   * `tracing: false` exports no spans (benchmarks); the default exports to the in-memory collector. `databaseUrl`
+   * rewrites the URL the services get (e.g. through a proxy the test controls); migrations use the real one.
+   */
+  async start(options: { tracing?: boolean; logLevel?: string; env?: Record<string, string>; databaseUrl?: (url: string) => string } = {}): Promise<void> {
     this.db = await createTestDatabase();
     this.prefix = runScopedName('e2e');
     this.secrets = secretsTools.generateSecrets();
@@ -61,7 +64,7 @@ export class E2eStack {
     this.gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     this.adminUrl = `http://127.0.0.1:${adminPort}`;
     const env: Record<string, string> = {
-      DATABASE_URL: this.db.url,
+      DATABASE_URL: options.databaseUrl ? options.databaseUrl(this.db.url) : this.db.url,
       REDIS_URL: TEST_REDIS_URL,
       REDIS_PREFIX: this.prefix,
       NATS_URL: TEST_NATS_URL,
@@ -120,7 +123,6 @@ export class E2eStack {
     });
   }
 
-  /** What a service reported in its ready line (e.g. its URL). */
   /** The gateway's PKIOperation log entries (one per answered request), optionally of one transaction. */
   pkiOperations(transactionId?: string): Array<{ messageType: number; pkiStatus: string; failInfo?: string; reason?: string; transactionId: string }> {
     return this.logs
@@ -128,8 +130,16 @@ export class E2eStack {
       .map((l) => JSON.parse(l.line));
   }
 
+  /** What a service reported in its ready line (e.g. its URL, its operations listener's `opsUrl`). */
   readyDetails(service: string): Record<string, unknown> {
     return this.running?.services.get(service)?.details ?? {};
+  }
+
+  /** The operations listener of a service (/metrics, /healthz, /readyz), from its ready line. */
+  opsUrl(service: string): string {
+    const url = this.readyDetails(service).opsUrl;
+    if (typeof url !== 'string') throw new Error(`${service} reported no operations listener`);
+    return url;
   }
 
   /** PIDs of the running services (for CPU accounting in benchmarks). */
