@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { Queues } from '@scep/contracts';
 import { DatabaseReadiness, SqlClient, databaseRootModule } from '@scep/persistence-core';
 import { EnrollmentTransactionRepository, ProfilePolicyRepository, enrollmentEntities } from '@scep/persistence-enrollment';
-import { IssuedCertificateReader, ProfileSettingsReader } from '@scep/persistence-read';
+import { IssuedCertificateReader, ProfileSettingsReader, TenantSlugReader } from '@scep/persistence-read';
 import { RedisReadiness, queueModule, queueRootModule } from '@scep/queues';
 import { opsProviders, telemetryLoggerModule } from '@scep/telemetry';
 import { NatsConnection, NatsReadiness, RpcClient, TenancyEvents } from '@scep/transport';
@@ -67,6 +67,7 @@ import { SigningWaiters } from './signing/signing-waiters';
     NatsReadiness,
     PolicyMetrics,
     SigningQueueMetrics,
+    TenantSlugReader,
     ApprovalsPendingMetrics,
   ],
 })

@@ -75,9 +75,9 @@ const SQL = {
   ),
   pendingCounts: statement(
     'enrollment.pending-counts',
-    `SELECT tenant_id, profile_id, count(*)::int AS pending FROM enrollment.transactions
+    `SELECT tenant_id, count(*)::int AS pending FROM enrollment.transactions
       WHERE status = 'pending' AND pending_until > now()
-      GROUP BY tenant_id, profile_id LIMIT $1`,
+      GROUP BY tenant_id LIMIT $1`,
   ),
   queuedBefore: statement(
     'enrollment.queued-before',
@@ -168,10 +168,10 @@ export class EnrollmentTransactionRepository {
     return (await this.sql.count(SQL.markFailed, [tenantId, id, failInfo, reason.slice(0, 200)])) > 0;
   }
 
-  /** Requests awaiting an operator's decision (not yet expired), per profile, at most `limit` profiles (a gauge). */
-  async pendingCounts(limit: number): Promise<Array<{ tenantId: string; profileId: string; pending: number }>> {
-    const rows = await this.sql.rows<{ tenant_id: string; profile_id: string; pending: number }>(SQL.pendingCounts, [limit]);
-    return rows.map((r) => ({ tenantId: r.tenant_id, profileId: r.profile_id, pending: r.pending }));
+  /** Requests awaiting an operator's decision (not yet expired), per tenant, at most `limit` tenants (a gauge). */
+  async pendingCounts(limit: number): Promise<Array<{ tenantId: string; pending: number }>> {
+    const rows = await this.sql.rows<{ tenant_id: string; pending: number }>(SQL.pendingCounts, [limit]);
+    return rows.map((r) => ({ tenantId: r.tenant_id, pending: r.pending }));
   }
 
   /** Queued transactions older than `before`, oldest first, across tenants (the reconciliation sweep). */

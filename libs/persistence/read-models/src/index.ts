@@ -6,3 +6,4 @@ export * from './issued-certificate.reader';
 export * from './crl.reader';
 export * from './challenge-mode.reader';
 export * from './certificate-expiry.reader';
+export * from './tenant-slug.reader';
