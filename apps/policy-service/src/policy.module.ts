@@ -15,6 +15,7 @@ import { IntuneOutcomeNotifier } from './intune/intune-outcome.notifier';
 import { ApprovalsPendingMetrics } from './metrics/approvals-pending.metrics';
 import { PolicyMetrics } from './metrics/policy-metrics';
 import { SigningQueueMetrics } from './metrics/signing-queue.metrics';
+import { TenantSlugs } from './metrics/tenant-slugs';
 import { policyConfig } from './policy-config';
 import { ProfileSettingsCache } from './profiles/profile-settings.cache';
 import { PolicyRulesRpcController } from './rules/policy-rules-rpc.controller';
@@ -65,9 +66,10 @@ import { SigningWaiters } from './signing/signing-waiters';
     DatabaseReadiness,
     RedisReadiness,
     NatsReadiness,
+    TenantSlugReader,
+    TenantSlugs,
     PolicyMetrics,
     SigningQueueMetrics,
-    TenantSlugReader,
     ApprovalsPendingMetrics,
   ],
 })

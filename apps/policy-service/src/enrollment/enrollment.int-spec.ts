@@ -470,7 +470,8 @@ describe('enrollment path (policy service over real PostgreSQL, BullMQ and NATS;
       expect((await service.submit(req)).state).toBe('issued'); // a resend: no new decision, no new certificate
       const issued = `scep_certificates_issued_total{tenant="acme",profile="${slug}"}`;
       expect(await eventually(async () => ((await sample(issued)) === 1 ? 1 : undefined))).toBe(1);
-      expect(await sample(`scep_policy_decisions_total{outcome="approve",tenant="acme",profile="${slug}"}`)).toBe(1);
+      const approved = `scep_policy_decisions_total{outcome="approve",tenant="acme",profile="${slug}"}`;
+      expect(await eventually(async () => ((await sample(approved)) === 1 ? 1 : undefined))).toBe(1);
       expect(await sample('scep_signing_duration_seconds_count')).toBe((Number.isNaN(durations) ? 0 : durations) + 1);
     });
 
@@ -480,7 +481,8 @@ describe('enrollment path (policy service over real PostgreSQL, BullMQ and NATS;
       await harness.moduleRef.get(PolicyRulesStore).set(harness.tenantId, profile, { keys: { rsa: { minBits: 3072 } } }, 'test');
       const before = await sample('scep_policy_rule_failures_total{rule="key"}');
       expect(await service.submit(harness.request(profile, device))).toMatchObject({ state: 'rejected' });
-      expect(await sample(`scep_policy_decisions_total{outcome="reject",tenant="acme",profile="${slug}"}`)).toBe(1);
+      const rejected = `scep_policy_decisions_total{outcome="reject",tenant="acme",profile="${slug}"}`;
+      expect(await eventually(async () => ((await sample(rejected)) === 1 ? 1 : undefined))).toBe(1);
       expect(await sample('scep_policy_rule_failures_total{rule="key"}')).toBe((Number.isNaN(before) ? 0 : before) + 1);
     });
 

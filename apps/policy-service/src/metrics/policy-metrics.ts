@@ -6,6 +6,7 @@ import { ServiceMetrics } from '@scep/telemetry';
 import type { PolicyDecision } from '../decision/evaluate';
 import { policyConfig } from '../policy-config';
 import { ruleLabel, signingFailureReason } from './metric-labels';
+import { TenantSlugs } from './tenant-slugs';
 
 /** Enqueue times remembered for the signing duration at most (beyond, the oldest are forgotten, not measured). */
 const MAX_TIMED_JOBS = 100_000;
@@ -18,7 +19,8 @@ type Outcome = PolicyDecision['outcome'];
  * What the policy service decides and what becomes of it (docs/operations/service-interfaces.md, "Metrics"):
  * decisions under the profile's rules and the rules that failed, certificates issued, signing failures and how
  * long signing took from enqueue to the signer's outcome. Tenant and profile are slugs (as in SCEP URLs, the gateway's
- * labels); rule and reason come from closed sets (metric-labels.ts).
+ * labels; the tenant's looked up off the enrollment path, so a count with tenant labels lands a moment later); rule and
+ * reason come from closed sets (metric-labels.ts).
  */
 @Injectable()
 export class PolicyMetrics {
@@ -30,7 +32,10 @@ export class PolicyMetrics {
   /** When this replica enqueued each enrollment's signing job (its outcome comes back to this replica). */
   private readonly enqueuedAt = new LRUCache<string, number>({ max: MAX_TIMED_JOBS, ttl: policyConfig().POLICY_APPROVAL_TTL_HOURS * 3_600_000 });
 
-  constructor(private readonly metrics: ServiceMetrics) {
+  constructor(
+    private readonly metrics: ServiceMetrics,
+    private readonly tenantSlugs: TenantSlugs,
+  ) {
     const registry = metrics.registry;
     this.decisions = new Counter({
       name: 'scep_policy_decisions_total',
@@ -67,13 +72,13 @@ export class PolicyMetrics {
   /** A decision under the rules, recorded with its transaction. */
   decided(profile: ProfileSettingsRecord, decision: PolicyDecision): void {
     const outcome: Outcome = decision.outcome;
-    this.decisions.inc(this.metrics.tenants.labels({ outcome }, { tenant: profile.tenantSlug, profile: profile.profileSlug }));
     for (const rule of decision.rules) if (!rule.passed) this.ruleFailures.inc({ rule: ruleLabel(rule.rule) });
+    this.withTenant(profile.tenantId, (tenant) => this.decisions.inc(this.metrics.tenants.labels({ outcome }, { tenant, profile: profile.profileSlug })));
   }
 
-  /** An enrollment recorded as issued; `profile` undefined when the profile is gone. */
-  issued(profile: ProfileSettingsRecord | undefined): void {
-    this.issuedCertificates.inc(this.metrics.tenants.labels({}, { tenant: profile?.tenantSlug ?? '', profile: profile?.profileSlug ?? '' }));
+  /** An enrollment of this tenant recorded as issued; `profile` undefined when the profile is gone. */
+  issued(tenantId: string, profile: ProfileSettingsRecord | undefined): void {
+    this.withTenant(tenantId, (tenant) => this.issuedCertificates.inc(this.metrics.tenants.labels({}, { tenant, profile: profile?.profileSlug ?? '' })));
   }
 
   /** An enrollment recorded as failed, with the signer's (or the reconciler's) reason. */
@@ -84,6 +89,12 @@ export class PolicyMetrics {
   /** A signing job was put on the queue (the first time counts: a job re-added for the same enrollment keeps its start). */
   signingEnqueued(enrollmentId: string): void {
     if (!this.enqueuedAt.has(enrollmentId)) this.enqueuedAt.set(enrollmentId, performance.now());
+  }
+
+  /** Records with the tenant's slug (looked up, cached) when tenant labels are on; at once otherwise. */
+  private withTenant(tenantId: string, record: (tenant: string) => void): void {
+    if (!this.metrics.tenants.enabled) return record('');
+    void this.tenantSlugs.slugOf(tenantId).then(record, () => record(''));
   }
 
   /** The signer's outcome for an enrollment arrived (authenticated). */

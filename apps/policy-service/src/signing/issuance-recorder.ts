@@ -47,7 +47,7 @@ export class IssuanceRecorder implements OnApplicationShutdown {
     const csrDer = row && row.status !== 'issued' ? await this.transactions.findCsr(row.tenantId, row.id) : undefined;
     if (!row || !csrDer) return; // recorded already (or gone): Intune was told then
     await this.intune.issued({ ...row, csrDer }, Buffer.from(outcome.certificateDer, 'base64'));
-    if ((await this.transactions.markIssued([record])).length > 0) this.metrics.issued(profile);
+    if ((await this.transactions.markIssued([record])).length > 0) this.metrics.issued(record.tenantId, profile);
   }
 
   async failed(outcome: Failed): Promise<void> {
@@ -84,7 +84,7 @@ export class IssuanceRecorder implements OnApplicationShutdown {
         const entries = this.batch.splice(0, MAX_BATCH);
         try {
           const changed = new Set(await this.transactions.markIssued(entries.map((e) => e.record)));
-          for (const entry of entries) if (changed.has(entry.record.id)) this.metrics.issued(entry.profile);
+          for (const entry of entries) if (changed.has(entry.record.id)) this.metrics.issued(entry.record.tenantId, entry.profile);
         } catch (error) {
           this.logger.warn({ records: entries.length, reason: error instanceof Error ? error.name : 'error' }, 'could not record issued certificates now: the reconciler will');
         }
