@@ -44,11 +44,13 @@ export async function startOurStack(options: BenchOptions, tempDir: string, log:
       NATS_URL: options.natsUrl,
       RPC_NAMESPACE: prefix,
       LOG_LEVEL: options.logLevel,
-      // Not a default npm start has to change: only keeps the ops listeners (metrics, probes) off 9462-9464, which another stack on
-      // this machine (npm start, e2e tests) may hold; it is not on the enrollment path.
-      CHALLENGE_METRICS_PORT: '0',
+      // Not a default npm start has to change: only keeps the operations listeners (metrics, probes) off 9460-9464, which
+      // another stack on this machine (npm start, e2e tests) may hold; they are not on the enrollment path.
+      SCEP_GATEWAY_OPS_PORT: '0',
+      ADMIN_API_OPS_PORT: '0',
       POLICY_OPS_PORT: '0',
       SIGNER_OPS_PORT: '0',
+      CHALLENGE_OPS_PORT: '0',
     },
     readyTimeoutMs: options.readyTimeoutSeconds * 1000,
     log,

@@ -148,6 +148,10 @@ async function main() {
 
   process.stdout.write(`\nSCEP URL: ${profile.scepUrl}\nChallenge: ${secrets.DEV_CHALLENGE}\n`);
   process.stdout.write(`Admin API: http://127.0.0.1:${adminPort} (OpenAPI at /openapi.json; platform API key in ${path.relative(process.cwd(), SECRETS_FILE) || SECRETS_FILE})\n`);
+  // Operations listeners (docs/operations/service-interfaces.md): a service whose port was taken runs without one and
+  // said so in its log (printed above as an error line).
+  const ops = [...stack.services].map(([service, { details }]) => `${service} ${details?.opsUrl ?? '(not listening)'}`);
+  process.stdout.write(`Operations (/metrics, /healthz, /readyz): ${ops.join(', ')}\n`);
   process.stdout.write('Press Ctrl-C to stop.\n');
 }
 

@@ -73,9 +73,12 @@ export class Platform {
       SCEP_PUBLIC_BASE_URL: gatewayUrl,
       SIGNER_CRL_BASE_URL: gatewayUrl,
       LOG_LEVEL: logLevel,
-      CHALLENGE_METRICS_PORT: '0',
+      // Operations listeners on free ports: 9460-9464 may belong to another stack on this machine.
+      SCEP_GATEWAY_OPS_PORT: '0',
+      ADMIN_API_OPS_PORT: '0',
       POLICY_OPS_PORT: '0',
       SIGNER_OPS_PORT: '0',
+      CHALLENGE_OPS_PORT: '0',
       SCEP_GATEWAY_FAILURES_PER_CLIENT: '1000000',
       // Every simulated device is 127.0.0.1: a real fleet's addresses would never share one lockout counter.
       CHALLENGE_FAILURES_PER_CLIENT: '1000000',

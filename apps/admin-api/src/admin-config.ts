@@ -5,6 +5,9 @@ export const adminEnv = z.object({
   ...logEnv,
   ADMIN_API_HOST: z.string().default('127.0.0.1'),
   ADMIN_API_PORT: port.default(8081),
+  /** Operations listener: /metrics, /healthz, /readyz (loopback unless set); port 0 picks a free port (tests). */
+  ADMIN_API_OPS_HOST: z.string().default('127.0.0.1'),
+  ADMIN_API_OPS_PORT: port.default(9461),
   /** A platform-operator API key (format scep_<id>_<secret>) ensured at startup; how the first key comes to exist. */
   ADMIN_BOOTSTRAP_API_KEY: secret(z.string().regex(/^scep_[0-9a-f]{16}_[A-Za-z0-9_-]{32,128}$/, 'must look like scep_<16 hex>_<secret>').optional()),
   /** Base URL devices use to reach the gateway, for the SCEP URLs the API returns. */

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { databaseRootModule } from '@scep/persistence-core';
-import { CertificateAuthorityReader, ChallengeModeReader, IssuedCertificateReader } from '@scep/persistence-read';
+import { DatabaseReadiness, databaseRootModule } from '@scep/persistence-core';
+import { CertificateAuthorityReader, CertificateExpiryReader, ChallengeModeReader, IssuedCertificateReader } from '@scep/persistence-read';
 import { tenancyEntities } from '@scep/persistence-tenancy';
-import { telemetryLoggerModule } from '@scep/telemetry';
-import { NatsConnection, RpcClient, TenancyEvents } from '@scep/transport';
+import { RedisReadiness } from '@scep/queues';
+import { opsProviders, telemetryLoggerModule } from '@scep/telemetry';
+import { NatsConnection, NatsReadiness, RpcClient, TenancyEvents } from '@scep/transport';
 import { adminConfig } from './admin-config';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -16,6 +17,9 @@ import { ChallengesController } from './challenges/challenges.controller';
 import { EnrollmentsController } from './enrollments/enrollments.controller';
 import { AdminErrorFilter } from './common/admin-error.filter';
 import { HealthController } from './health.controller';
+import { AdminHttpMetrics } from './metrics/admin-http.metrics';
+import { CaExpiryMetrics } from './metrics/ca-expiry.metrics';
+import { CertificateMetrics } from './metrics/certificate-metrics';
 import { ProfilesController } from './profiles/profiles.controller';
 import { ProfilesService } from './profiles/profiles.service';
 import { TenantAccess } from './tenants/tenant-access.service';
@@ -37,6 +41,14 @@ import { TenantsController } from './tenants/tenants.controller';
     NatsConnection,
     RpcClient,
     TenancyEvents,
+    ...opsProviders(() => ({ host: adminConfig().ADMIN_API_OPS_HOST, port: adminConfig().ADMIN_API_OPS_PORT, portVariable: 'ADMIN_API_OPS_PORT' })),
+    DatabaseReadiness,
+    RedisReadiness,
+    NatsReadiness,
+    AdminHttpMetrics,
+    CertificateExpiryReader,
+    CaExpiryMetrics,
+    CertificateMetrics,
   ],
 })
 export class AdminModule {}

@@ -2,7 +2,7 @@ import { telemetry } from './instrument';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { runService } from '@scep/telemetry';
+import { OpsHttpServer, runService } from '@scep/telemetry';
 import { AdminModule } from './admin.module';
 import { adminConfig } from './admin-config';
 
@@ -24,6 +24,6 @@ void runService({
     );
     SwaggerModule.setup('docs', app, document, { ui: false, raw: ['json'], jsonDocumentUrl: 'openapi.json' });
     await app.listen(config.ADMIN_API_PORT, config.ADMIN_API_HOST);
-    return { url: await app.getUrl() };
+    return { url: await app.getUrl(), opsUrl: app.get(OpsHttpServer).url() };
   },
 });

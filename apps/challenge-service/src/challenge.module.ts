@@ -7,11 +7,11 @@ import {
   ProfileChallengeSettingsRepository,
   challengeEntities,
 } from '@scep/persistence-challenge';
-import { databaseRootModule } from '@scep/persistence-core';
+import { DatabaseReadiness, databaseRootModule } from '@scep/persistence-core';
 import { opsProviders, telemetryLoggerModule } from '@scep/telemetry';
 import { APP_FILTER } from '@nestjs/core';
-import { ClientLockouts, DependencyUnavailableRpcFilter, NatsConnection, TenancyEvents } from '@scep/transport';
-import { queueModule, queueRootModule } from '@scep/queues';
+import { ClientLockouts, DependencyUnavailableRpcFilter, NatsConnection, NatsReadiness, TenancyEvents } from '@scep/transport';
+import { RedisReadiness, queueModule, queueRootModule } from '@scep/queues';
 import { challengeConfig } from './challenge-config';
 import { ChallengeRpcController } from './challenge-rpc.controller';
 import { DynamicChallengeService } from './dynamic-challenge/dynamic-challenge.service';
@@ -44,6 +44,9 @@ export const challengeProviders = [
     const config = challengeConfig();
     return { host: config.CHALLENGE_OPS_HOST ?? config.CHALLENGE_METRICS_HOST, port: config.CHALLENGE_OPS_PORT ?? config.CHALLENGE_METRICS_PORT, portVariable: 'CHALLENGE_OPS_PORT' };
   }),
+  DatabaseReadiness,
+  RedisReadiness,
+  NatsReadiness,
   outboundSettingsProvider,
   OutboundHttp,
   ProfileChallengeSettingsRepository,

@@ -1,9 +1,8 @@
 import { telemetry } from './instrument';
 import { NestFactory } from '@nestjs/core';
-import { runService } from '@scep/telemetry';
+import { OpsHttpServer, runService } from '@scep/telemetry';
 import { rpcServerStrategy } from '@scep/transport';
 import { ChallengeModule } from './challenge.module';
-import { OpsHttpServer } from '@scep/telemetry';
 
 void runService({
   name: 'challenge-service',

@@ -1,6 +1,6 @@
 import { telemetry } from './instrument';
 import { NestFactory } from '@nestjs/core';
-import { runService } from '@scep/telemetry';
+import { OpsHttpServer, runService } from '@scep/telemetry';
 import { rpcServerStrategy } from '@scep/transport';
 import { PolicyModule } from './policy.module';
 
@@ -10,5 +10,6 @@ void runService({
   create: () => NestFactory.createMicroservice(PolicyModule, { ...rpcServerStrategy('policy-service'), bufferLogs: true }),
   start: async (app) => {
     await app.listen();
+    return { opsUrl: app.get(OpsHttpServer).url() };
   },
 });

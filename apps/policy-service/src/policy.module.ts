@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { Queues } from '@scep/contracts';
-import { SqlClient, databaseRootModule } from '@scep/persistence-core';
+import { DatabaseReadiness, SqlClient, databaseRootModule } from '@scep/persistence-core';
 import { EnrollmentTransactionRepository, ProfilePolicyRepository, enrollmentEntities } from '@scep/persistence-enrollment';
-import { IssuedCertificateReader, ProfileSettingsReader } from '@scep/persistence-read';
-import { queueModule, queueRootModule } from '@scep/queues';
+import { IssuedCertificateReader, ProfileSettingsReader, TenantSlugReader } from '@scep/persistence-read';
+import { RedisReadiness, queueModule, queueRootModule } from '@scep/queues';
 import { opsProviders, telemetryLoggerModule } from '@scep/telemetry';
 import { APP_FILTER } from '@nestjs/core';
-import { DependencyUnavailableRpcFilter, NatsConnection, RpcClient, TenancyEvents } from '@scep/transport';
+import { DependencyUnavailableRpcFilter, NatsConnection, NatsReadiness, RpcClient, TenancyEvents } from '@scep/transport';
 import { ApprovalService } from './enrollment/approval.service';
 import { ChallengeCheck } from './enrollment/challenge-check';
 import { DryRunService } from './enrollment/dry-run.service';
@@ -14,6 +14,10 @@ import { EnrollmentRpcController } from './enrollment/enrollment-rpc.controller'
 import { EnrollmentService } from './enrollment/enrollment.service';
 import { RenewalAuthentication } from './enrollment/renewal-authentication';
 import { IntuneOutcomeNotifier } from './intune/intune-outcome.notifier';
+import { ApprovalsPendingMetrics } from './metrics/approvals-pending.metrics';
+import { PolicyMetrics } from './metrics/policy-metrics';
+import { SigningQueueMetrics } from './metrics/signing-queue.metrics';
+import { TenantSlugs } from './metrics/tenant-slugs';
 import { policyConfig } from './policy-config';
 import { ProfileSettingsCache } from './profiles/profile-settings.cache';
 import { PolicyRulesRpcController } from './rules/policy-rules-rpc.controller';
@@ -64,6 +68,14 @@ import { SigningWaiters } from './signing/signing-waiters';
     DryRunService,
     IntuneOutcomeNotifier,
     ...opsProviders(() => ({ host: policyConfig().POLICY_OPS_HOST, port: policyConfig().POLICY_OPS_PORT, portVariable: 'POLICY_OPS_PORT' })),
+    DatabaseReadiness,
+    RedisReadiness,
+    NatsReadiness,
+    TenantSlugReader,
+    TenantSlugs,
+    PolicyMetrics,
+    SigningQueueMetrics,
+    ApprovalsPendingMetrics,
   ],
 })
 export class PolicyModule {}

@@ -6,6 +6,9 @@ export const gatewayEnv = z.object({
   ...logEnv,
   SCEP_GATEWAY_HOST: z.string().default('127.0.0.1'),
   SCEP_GATEWAY_PORT: port.default(8080),
+  /** Operations listener: /metrics, /healthz, /readyz (loopback unless set); port 0 picks a free port (tests). */
+  SCEP_GATEWAY_OPS_HOST: z.string().default('127.0.0.1'),
+  SCEP_GATEWAY_OPS_PORT: port.default(9460),
   /** The RA key-encryption key (same value as the signer's SIGNER_RA_KEK). The gateway has no CA key of any kind. */
   SCEP_GATEWAY_RA_KEK: secretKey32(),
   SCEP_GATEWAY_RA_KEK_ID: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/).default('ra-kek-1'),

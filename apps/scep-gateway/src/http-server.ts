@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { PlainTextExceptionFilter } from './scep/plain-text-exception.filter';
 import { type GatewayConfig, proxyTrustOf } from './gateway-config';
 import { fastifyTrustProxy } from './http/client-address';
+import { ScepMetrics } from './metrics/scep-metrics';
 import { ScepHttpService } from './scep/scep-http.service';
 import { registerScepRoutes } from './scep/scep.routes';
 
@@ -50,5 +51,5 @@ export function configureGatewayHttp(app: NestFastifyApplication, config: Gatewa
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.SCEP_GATEWAY_MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
   app.useGlobalFilters(new PlainTextExceptionFilter());
-  registerScepRoutes(fastify, app.get(ScepHttpService));
+  registerScepRoutes(fastify, app.get(ScepHttpService), app.get(ScepMetrics));
 }

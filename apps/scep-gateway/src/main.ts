@@ -1,7 +1,7 @@
 import { telemetry } from './instrument';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { runService } from '@scep/telemetry';
+import { OpsHttpServer, runService } from '@scep/telemetry';
 import { GatewayModule } from './gateway.module';
 import { gatewayConfig } from './gateway-config';
 import { configureGatewayHttp, gatewayHttpAdapter } from './http-server';
@@ -20,6 +20,6 @@ void runService({
   start: async (app) => {
     configureGatewayHttp(app, config);
     await app.listen(config.SCEP_GATEWAY_PORT, config.SCEP_GATEWAY_HOST);
-    return { url: await app.getUrl() };
+    return { url: await app.getUrl(), opsUrl: app.get(OpsHttpServer).url() };
   },
 });

@@ -1,6 +1,6 @@
 import { telemetry } from './instrument';
 import { NestFactory } from '@nestjs/core';
-import { runService } from '@scep/telemetry';
+import { OpsHttpServer, runService } from '@scep/telemetry';
 import { SignerModule } from './signer.module';
 
 void runService({
@@ -9,5 +9,6 @@ void runService({
   create: () => NestFactory.createApplicationContext(SignerModule, { bufferLogs: true }),
   start: async (app) => {
     await app.init();
+    return { opsUrl: app.get(OpsHttpServer).url() };
   },
 });

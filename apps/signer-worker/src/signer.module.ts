@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CaKeyStore } from '@scep/ca-keystore';
 import { Queues } from '@scep/contracts';
-import { SqlClient, databaseRootModule } from '@scep/persistence-core';
+import { DatabaseReadiness, SqlClient, databaseRootModule } from '@scep/persistence-core';
 import {
   CertificateAuthorityRepository,
   CrlRepository,
@@ -9,9 +9,9 @@ import {
   RaCredentialRepository,
   issuanceEntities,
 } from '@scep/persistence-issuance';
-import { queueModule, queueRootModule } from '@scep/queues';
+import { RedisReadiness, queueModule, queueRootModule } from '@scep/queues';
 import { opsProviders, telemetryLoggerModule } from '@scep/telemetry';
-import { NatsConnection } from '@scep/transport';
+import { NatsConnection, NatsReadiness } from '@scep/transport';
 import { CrlIssuer } from './crl/crl-issuer.service';
 import { CaGenerator } from './key-management/ca-generator.service';
 import { KeyManagementProcessor } from './key-management/key-management.processor';
@@ -52,6 +52,9 @@ import { signerConfig } from './signer-config';
     RaIssuer,
     KeyManagementProcessor,
     ...opsProviders(() => ({ host: signerConfig().SIGNER_OPS_HOST, port: signerConfig().SIGNER_OPS_PORT, portVariable: 'SIGNER_OPS_PORT' })),
+    DatabaseReadiness,
+    RedisReadiness,
+    NatsReadiness,
   ],
 })
 export class SignerModule {}

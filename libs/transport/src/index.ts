@@ -1,6 +1,7 @@
 export * from './transport-config';
 export * from './nats-options';
 export * from './nats-connection';
+export * from './nats-readiness';
 export * from './rpc-errors';
 export * from './rpc-client';
 export * from './rpc-server';

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { type NatsError, headers as natsHeaders } from 'nats';
 import type { z } from 'zod';
 import { type RpcContract, rpcSubject } from '@scep/contracts';
-import { injectTraceContext } from '@scep/telemetry';
+import { ServiceMetrics, injectTraceContext } from '@scep/telemetry';
 import { NatsConnection } from './nats-connection';
 import { UNAVAILABLE } from './dependency-unavailable';
+import { RpcClientMetrics, rpcOutcomeOf } from './rpc-client-metrics';
 import { RpcCallError, RpcUnavailableError } from './rpc-errors';
 import { transportConfig } from './transport-config';
 
@@ -31,18 +32,26 @@ export interface RpcCallOptions {
  * It speaks the packet format of Nest's NATS server strategy ({pattern, data, id} → {response | err}) but sends
  * through the NATS client's request(): one publish on the connection's shared reply inbox, where Nest's ClientNats
  * subscribes and unsubscribes a fresh inbox per call (three protocol operations and server-side subscription churn
- * per request; docs/adr/007-enrollment-path-v2.md).
+ * per request; docs/adr/007-enrollment-path-v2.md). Each call's round trip is observed in
+ * scep_rpc_client_duration_seconds when the app has an operations listener (ServiceMetrics).
  */
 @Injectable()
 export class RpcClient {
   private readonly config = transportConfig();
+  private readonly metrics?: RpcClientMetrics;
 
-  constructor(private readonly nats: NatsConnection) {}
+  constructor(
+    private readonly nats: NatsConnection,
+    @Optional() serviceMetrics?: ServiceMetrics,
+  ) {
+    this.metrics = serviceMetrics ? new RpcClientMetrics(serviceMetrics) : undefined;
+  }
 
   async call<Req extends z.ZodType, Res extends z.ZodType>(contract: RpcContract<Req, Res>, request: z.input<Req>, options: RpcCallOptions = {}): Promise<z.output<Res>> {
     const payload = contract.request.parse(request);
     const subject = rpcSubject(this.config.RPC_NAMESPACE, contract);
     const span = tracer.startSpan(`rpc ${contract.name}`, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'nats', 'rpc.method': contract.name } });
+    const started = performance.now();
     try {
       const headers = natsHeaders();
       injectTraceContext((key, value) => headers.set(key, value), trace.setSpan(context.active(), span));
@@ -58,8 +67,10 @@ export class RpcClient {
       if (reply.err !== undefined || reply.status === 'error') throw remoteError(contract.name, reply.err);
       const parsed = contract.response.safeParse(reply.response);
       if (!parsed.success) throw new RpcCallError(contract.name, 'response outside contract');
+      this.metrics?.observe(contract.name, 'ok', (performance.now() - started) / 1000);
       return parsed.data;
     } catch (error) {
+      this.metrics?.observe(contract.name, rpcOutcomeOf(error), (performance.now() - started) / 1000);
       span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.name : 'error' });
       throw error;
     } finally {

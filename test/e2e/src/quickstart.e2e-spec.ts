@@ -57,6 +57,12 @@ describe('quick start (npm start)', () => {
         RPC_NAMESPACE: prefix,
         SCEP_GATEWAY_PORT: String(gatewayPort),
         ADMIN_API_PORT: String(adminPort),
+        // Operations listeners on free ports too (the defaults 9460-9464 may belong to another stack).
+        SCEP_GATEWAY_OPS_PORT: '0',
+        ADMIN_API_OPS_PORT: '0',
+        POLICY_OPS_PORT: '0',
+        SIGNER_OPS_PORT: '0',
+        CHALLENGE_OPS_PORT: '0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -69,6 +75,11 @@ describe('quick start (npm start)', () => {
     const challenge = /^Challenge: (\S+)$/m.exec(output)?.[1];
     expect({ url, challenge, exited: launcher.exitCode }).toMatchObject({ url: expect.stringContaining(`:${gatewayPort}/scep/dev/default`), exited: null });
     expect(challenge).toMatch(/^[A-Za-z0-9]{20,}$/);
+    // The operations line: each service's listener, ready.
+    const ops = /^Operations \(\/metrics, \/healthz, \/readyz\): (.+)$/m.exec(output)?.[1] ?? '';
+    const opsUrls = [...ops.matchAll(/([a-z-]+) (http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => [m[1], m[2]] as const);
+    expect(opsUrls.map(([service]) => service).sort()).toEqual(['admin-api', 'challenge-service', 'policy-service', 'scep-gateway', 'signer-worker']);
+    for (const [service, opsUrl] of opsUrls) expect({ service, status: (await fetch(`${opsUrl}/readyz`, { signal: AbortSignal.timeout(10_000) })).status }).toEqual({ service, status: 200 });
 
     if (scepclientAvailable()) {
       const result = await runScepclient({ url: url as string, challenge: challenge as string, cn: 'quickstart-device' });

@@ -551,4 +551,71 @@ describe('enrollment path (policy service over real PostgreSQL, BullMQ and NATS;
     const draft = await harness.profile({ status: 'provisioning' });
     expect(await service.submit(harness.request(draft, device))).toMatchObject({ state: 'rejected', failInfo: 'badRequest', reason: 'profile not active' });
   });
+  describe('metrics (docs/operations/service-interfaces.md)', () => {
+    const text = () => harness.moduleRef.get(ServiceMetrics).registry.metrics();
+    /** The value of the sample whose name and labels are exactly `series` (NaN when absent). */
+    const sample = async (series: string) => {
+      const line = (await text()).split('\n').find((l) => l.startsWith(`${series} `));
+      return line ? Number(line.slice(series.length + 1)) : Number.NaN;
+    };
+    const slugOf = async (profile: string) => (await q(`SELECT slug FROM tenancy.profiles WHERE id = $1`, [profile]))[0].slug as string;
+
+    it('counts the decision, the issued certificate and its signing time once per enrollment, by tenant and profile slug', async () => {
+      const profile = await harness.profile();
+      const slug = await slugOf(profile);
+      const durations = await sample('scep_signing_duration_seconds_count');
+      const req = harness.request(profile, device);
+      expect((await service.submit(req)).state).toBe('issued');
+      expect(await recordedIssued(profile, req.transactionId)).toBe(true);
+      expect((await service.submit(req)).state).toBe('issued'); // a resend: no new decision, no new certificate
+      const issued = `scep_certificates_issued_total{tenant="acme",profile="${slug}"}`;
+      expect(await eventually(async () => ((await sample(issued)) === 1 ? 1 : undefined))).toBe(1);
+      const approved = `scep_policy_decisions_total{outcome="approve",tenant="acme",profile="${slug}"}`;
+      expect(await eventually(async () => ((await sample(approved)) === 1 ? 1 : undefined))).toBe(1);
+      expect(await sample('scep_signing_duration_seconds_count')).toBe((Number.isNaN(durations) ? 0 : durations) + 1);
+    });
+
+    it('counts a rejection and the rule that failed it, by rule name', async () => {
+      const profile = await harness.profile();
+      const slug = await slugOf(profile);
+      await harness.moduleRef.get(PolicyRulesStore).set(harness.tenantId, profile, { keys: { rsa: { minBits: 3072 } } }, 'test');
+      const before = await sample('scep_policy_rule_failures_total{rule="key"}');
+      expect(await service.submit(harness.request(profile, device))).toMatchObject({ state: 'rejected' });
+      const rejected = `scep_policy_decisions_total{outcome="reject",tenant="acme",profile="${slug}"}`;
+      expect(await eventually(async () => ((await sample(rejected)) === 1 ? 1 : undefined))).toBe(1);
+      expect(await sample('scep_policy_rule_failures_total{rule="key"}')).toBe((Number.isNaN(before) ? 0 : before) + 1);
+    });
+
+    it('counts a signing failure by the signer’s reason code', async () => {
+      const profile = await harness.profile();
+      const before = await sample('scep_signing_failures_total{reason="ca_expired"}');
+      signerBehaviour.fail = true;
+      const req = harness.request(profile, device);
+      expect(await service.submit(req)).toMatchObject({ state: 'rejected' });
+      const expected = (Number.isNaN(before) ? 0 : before) + 1;
+      expect(await eventually(async () => ((await sample('scep_signing_failures_total{reason="ca_expired"}')) === expected ? expected : undefined))).toBe(expected);
+      expect(await text()).not.toMatch(/scep_signing_failures_total\{reason="(?!ca_expired|approval_expired|approval_forged|ca_not_found|plan_not_issuable|approval_window_passed|no_signable_plan|job_failed|error")/);
+    });
+
+    it('shows pending approvals per tenant and the signing queue, read when scraped', async () => {
+      const manual = await harness.profile();
+      await harness.moduleRef.get(PolicyRulesStore).set(harness.tenantId, manual, { approval: { mode: 'manual', pendingTtlHours: 1 } }, 'test');
+      expect(await service.submit(harness.request(manual, device))).toEqual({ state: 'pending' });
+      const pendingNow = Number((await q(`SELECT count(*) AS n FROM enrollment.transactions WHERE status = 'pending' AND pending_until > now()`))[0].n);
+      // Read at most every 15 s: poll until a scrape has read it.
+      expect(await eventually(async () => ((await sample('scep_approvals_pending{tenant="acme"}')) === pendingNow ? pendingNow : undefined), 25_000)).toBe(pendingNow);
+
+      await harness.stopSigner();
+      const quick = await harness.profile({ syncWaitMs: 0 });
+      expect(await service.submit(harness.request(quick, device))).toEqual({ state: 'pending' });
+      const waiting = await eventually(async () => {
+        const [jobs, age] = [await sample('scep_signing_queue_jobs{state="waiting"}'), await sample('scep_signing_queue_oldest_job_age_seconds')];
+        return jobs >= 1 && age > 0 ? jobs : undefined;
+      }, 15_000);
+      expect(waiting).toBeGreaterThanOrEqual(1);
+      expect(await text()).toMatch(/scep_signing_queue_jobs\{state="(active|delayed|failed)"\} \d+/);
+      await harness.startSigner();
+      expect(await eventually(async () => ((await sample('scep_signing_queue_oldest_job_age_seconds')) === 0 ? 0 : undefined), 15_000)).toBe(0);
+    }, 60_000);
+  });
 });

@@ -7,6 +7,7 @@ import { IssuedCertificateReader, type ProfileSettingsRecord, effectiveGeneratio
 import { type CsrFacts, type PolicyDecision, evaluate } from '../decision/evaluate';
 import type { RenewalFacts } from '../decision/renewal-rules';
 import { IntuneOutcomeNotifier } from '../intune/intune-outcome.notifier';
+import { PolicyMetrics } from '../metrics/policy-metrics';
 import { ProfileSettingsCache } from '../profiles/profile-settings.cache';
 import { PolicyRulesStore } from '../rules/policy-rules.store';
 import { SigningReconciler, stateOfOutcome } from '../signing/signing-reconciler';
@@ -49,6 +50,7 @@ export class EnrollmentService {
     private readonly waiters: SigningWaiters,
     private readonly reconciler: SigningReconciler,
     private readonly intune: IntuneOutcomeNotifier,
+    private readonly metrics: PolicyMetrics,
   ) {}
 
   async submit(request: SubmitRequest): Promise<RpcResponse<typeof EnrollmentSubmit>> {
@@ -93,6 +95,7 @@ export class EnrollmentService {
       if (!(await this.insert(row))) return rejected('badRequest', 'transaction changed concurrently');
     }
     trace.getActiveSpan()?.setAttributes({ 'scep.enrollment_id': row.id, 'scep.decision': decision.outcome });
+    this.metrics.decided(profile, decision);
     const context = { tenantId: row.tenantId, enrollmentId: row.id, transactionId: row.transactionId, renewalOf: row.renewalOfSerial ?? undefined, policyVersion };
     if (row.status === 'rejected' && decision.outcome !== 'reject') {
       this.logger.warn({ ...context, reason: row.statusReason }, 'renewal rejected');

@@ -37,7 +37,7 @@ export class RenewalAuthentication {
     const certificate = readCertificate(stored.certificateDer);
     const signatureProblem = this.signatureProblem(request, certificate.serialHex, spkiFingerprint(certificate.spkiDer));
     if (signatureProblem) return unknown(signatureProblem);
-    const issuedBy = stored.profileId === profile.profileId ? 'self' : { profileSlug: (await this.profiles.get(stored.tenantId, stored.profileId))?.slug ?? 'deleted profile' };
+    const issuedBy = stored.profileId === profile.profileId ? 'self' : { profileSlug: (await this.profiles.get(stored.tenantId, stored.profileId))?.profileSlug ?? 'deleted profile' };
     return {
       known: true,
       subject: stored.subject,

@@ -3,6 +3,7 @@ import { Counter } from 'prom-client';
 import { signingOutcomeMessage } from '@scep/contracts';
 import { ServiceMetrics } from '@scep/telemetry';
 import { NatsConnection } from '@scep/transport';
+import { PolicyMetrics } from '../metrics/policy-metrics';
 import { IssuanceRecorder } from './issuance-recorder';
 import { SigningApprovals } from './signing-approvals';
 import { SigningReplica } from './signing-replica';
@@ -25,6 +26,7 @@ export class SigningOutcomesListener implements OnModuleInit {
     private readonly waiters: SigningWaiters,
     private readonly recorder: IssuanceRecorder,
     metrics: ServiceMetrics,
+    private readonly policyMetrics: PolicyMetrics,
   ) {
     this.refused = new Counter({
       name: 'scep_policy_signing_outcomes_refused_total',
@@ -55,6 +57,7 @@ export class SigningOutcomesListener implements OnModuleInit {
       return;
     }
     this.waiters.settle(outcome);
+    this.policyMetrics.signingSettled(outcome.enrollmentId);
     try {
       if (outcome.kind === 'issued') await this.recorder.issued(outcome);
       else await this.recorder.failed(outcome);

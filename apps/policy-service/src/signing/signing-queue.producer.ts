@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { JobIds, Queues, SignCertificate, type SigningApproval } from '@scep/contracts';
 import { addJob } from '@scep/queues';
+import { PolicyMetrics } from '../metrics/policy-metrics';
 import { policyConfig } from '../policy-config';
 import { SigningReplica } from './signing-replica';
 
@@ -20,6 +21,7 @@ export class SigningQueueProducer {
   constructor(
     @InjectQueue(Queues.certificateSigning) private readonly queue: Queue,
     private readonly replica: SigningReplica,
+    private readonly metrics: PolicyMetrics,
   ) {}
 
   async enqueue(approval: SigningApproval, mac: string): Promise<void> {
@@ -30,6 +32,7 @@ export class SigningQueueProducer {
       removeOnComplete: true,
       removeOnFail: { age: 7 * DAY_S },
     });
+    this.metrics.signingEnqueued(approval.enrollmentId);
   }
 
   /** What BullMQ knows of an enrollment's signing job: 'unknown' when it was never added or is gone. */

@@ -3,6 +3,7 @@ import { trace } from '@opentelemetry/api';
 import { ContentTypes, FailInfo, MessageType, type ParsedPkiMessage, PkiStatus, ScepCodecError, parsePkiMessage, verifyPkiMessage } from '@scep/codec';
 import { type CertificateInfo, PkiError } from '@scep/pki';
 import { type ScepEndpoint, generationsNow, liveGenerations } from '../endpoints/scep-endpoint';
+import type { ScepExchange } from '../metrics/scep-exchange';
 import { type ScepReply, textReply } from '../scep/scep-reply';
 import { CertRepResponder } from './cert-rep.responder';
 import { CertPollHandler } from './handlers/cert-poll.handler';
@@ -42,7 +43,8 @@ export class PkiOperationService {
     this.handlers = handlers;
   }
 
-  async handle(endpoint: ScepEndpoint, body: Buffer, clientAddress: string): Promise<ScepReply> {
+  /** `exchange` learns the messageType and the answer's pkiStatus/failInfo (for the request metrics). */
+  async handle(endpoint: ScepEndpoint, body: Buffer, clientAddress: string, exchange: ScepExchange): Promise<ScepReply> {
     // Before any parsing or RSA work: a client locked out of the profile, or over its budget of FAILUREs.
     const wait = this.throttle.retryAfter(endpoint, clientAddress);
     if (wait) return throttled(wait.seconds);
@@ -54,6 +56,7 @@ export class PkiOperationService {
       if (error instanceof ScepCodecError || error instanceof PkiError) return textReply(400, 'malformed pkiMessage');
       throw error;
     }
+    exchange.setMessageType(message.messageType);
     const span = trace.getActiveSpan();
     span?.setAttributes({ 'scep.message_type': message.messageType, 'scep.tenant': endpoint.tenantSlug, 'scep.profile': endpoint.profileSlug });
 
@@ -76,6 +79,7 @@ export class PkiOperationService {
       outcome = { status: PkiStatus.Failure, failInfo: error.failInfo, reason: error.reason };
     }
     if (outcome.status === PkiStatus.Failure) this.throttle.failureReplied(endpoint, clientAddress);
+    exchange.setAnswer(outcome.status, outcome.status === PkiStatus.Failure ? outcome.failInfo : undefined);
 
     span?.setAttributes({
       'scep.pki_status': PkiStatus[outcome.status],

@@ -3,6 +3,7 @@ import { ContentTypes, type Capability, buildNextCaCertResponse, decodeGetMessag
 import { isDependencyUnavailable } from '@scep/transport';
 import { type CaGeneration, type ScepEndpoint, generationsNow } from '../endpoints/scep-endpoint';
 import { ScepEndpointCache } from '../endpoints/scep-endpoint.cache';
+import { ScepExchange } from '../metrics/scep-exchange';
 import { PkiOperationService } from '../pki-operation/pki-operation.service';
 import { type ScepReply, textReply } from './scep-reply';
 import { type ScepRequest, operationOf } from './scep-request';
@@ -37,9 +38,10 @@ export class ScepHttpService {
     private readonly pkiOperation: PkiOperationService,
   ) {}
 
-  async handle(tenantSlug: string, profileSlug: string, request: ScepRequest): Promise<ScepReply> {
+  /** `exchange` learns what the request was (endpoint, operation, …) for the request metrics. */
+  async handle(tenantSlug: string, profileSlug: string, request: ScepRequest, exchange: ScepExchange = new ScepExchange()): Promise<ScepReply> {
     try {
-      return await this.dispatch(tenantSlug, profileSlug, request);
+      return await this.dispatch(tenantSlug, profileSlug, request, exchange);
     } catch (error) {
       if (isDependencyUnavailable(error)) {
         // Infrastructure (NATS, the policy service, PostgreSQL), not the client's fault: retry later (certmonger and
@@ -50,13 +52,15 @@ export class ScepHttpService {
     }
   }
 
-  private async dispatch(tenantSlug: string, profileSlug: string, request: ScepRequest): Promise<ScepReply> {
+  private async dispatch(tenantSlug: string, profileSlug: string, request: ScepRequest, exchange: ScepExchange): Promise<ScepReply> {
     const endpoint = await this.endpoints.get(tenantSlug, profileSlug);
     if (!endpoint) return textReply(404, 'unknown SCEP endpoint');
+    exchange.endpoint = endpoint;
 
     const operation = operationOf(request.rawQuery) ?? (request.method === 'POST' ? 'PKIOperation' : undefined);
     if (operation === undefined) return textReply(400, 'missing operation');
     if (operation === 'unknown') return textReply(400, 'unsupported operation');
+    exchange.setOperation(operation);
     if (request.method === 'POST' && operation !== 'PKIOperation') return textReply(400, 'only PKIOperation may be POSTed');
 
     const generations = generationsNow(endpoint);
@@ -80,7 +84,7 @@ export class ScepHttpService {
       case 'PKIOperation': {
         const message = request.method === 'POST' ? request.body : decodeGetMessageParam(request.rawQuery);
         if (!message || message.length === 0) return textReply(400, request.method === 'POST' ? 'empty body' : 'missing or undecodable message');
-        return this.pkiOperation.handle(endpoint, message, request.clientAddress);
+        return this.pkiOperation.handle(endpoint, message, request.clientAddress, exchange);
       }
     }
   }

@@ -73,6 +73,12 @@ const SQL = {
     `UPDATE enrollment.transactions SET status = 'failed', fail_info = $3, status_reason = $4, completed_at = now(), updated_at = now()
       WHERE tenant_id = $1 AND id = $2 AND status IN ('queued', 'pending')`,
   ),
+  pendingCounts: statement(
+    'enrollment.pending-counts',
+    `SELECT tenant_id, count(*)::int AS pending FROM enrollment.transactions
+      WHERE status = 'pending' AND pending_until > now()
+      GROUP BY tenant_id LIMIT $1`,
+  ),
   queuedBefore: statement(
     'enrollment.queued-before',
     `SELECT ${COLUMNS} FROM enrollment.transactions WHERE status = 'queued' AND created_at < $1 ORDER BY created_at LIMIT $2`,
@@ -173,6 +179,12 @@ export class EnrollmentTransactionRepository {
   /** queued/pending -> failed (the signer gave up, or its approval ran out). */
   async markFailed(tenantId: string, id: string, failInfo: string, reason: string): Promise<boolean> {
     return (await this.sql.count(SQL.markFailed, [tenantId, id, failInfo, reason.slice(0, 200)])) > 0;
+  }
+
+  /** Requests awaiting an operator's decision (not yet expired), per tenant, at most `limit` tenants (a gauge). */
+  async pendingCounts(limit: number): Promise<Array<{ tenantId: string; pending: number }>> {
+    const rows = await this.sql.rows<{ tenant_id: string; pending: number }>(SQL.pendingCounts, [limit]);
+    return rows.map((r) => ({ tenantId: r.tenant_id, pending: r.pending }));
   }
 
   /** Queued transactions older than `before`, oldest first, across tenants (the reconciliation sweep). */

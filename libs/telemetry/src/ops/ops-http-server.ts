@@ -6,7 +6,7 @@ import { ServiceMetrics } from './service-metrics';
 
 export interface OpsServerOptions {
   readonly host: string;
-  /** 0 picks a free port (tests). */
+  /** 0 picks a free port (tests); the ready line reports the URL (`opsUrl`). */
   readonly port: number;
   /** Env variable that sets the port, named in the error when it is taken. */
   readonly portVariable: string;
@@ -18,14 +18,16 @@ export const OPS_SERVER_OPTIONS = Symbol('OPS_SERVER_OPTIONS');
 
 /**
  * Every service's operations listener, apart from any public port: GET /metrics (Prometheus text), /healthz
- * (liveness: the process serves), /readyz (readiness: its dependencies answer within a short timeout; 503 otherwise).
- * Bound to loopback unless configured. If the port is taken the service still runs (enrollment matters more than
- * metrics) and says so loudly.
+ * (liveness: the process serves), /readyz (readiness: its dependencies answer within a short timeout; 503 otherwise,
+ * naming the failed one). Bound to loopback unless configured. If the port is taken the service still runs
+ * (enrollment matters more than metrics) and says so loudly.
  */
 @Injectable()
 export class OpsHttpServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OpsHttpServer.name);
   private server?: Server;
+  /** The last readiness verdict, to log changes (not every probe). */
+  private lastReady?: boolean;
 
   constructor(
     @Inject(OPS_SERVER_OPTIONS) private readonly options: OpsServerOptions,
@@ -80,7 +82,8 @@ export class OpsHttpServer implements OnApplicationBootstrap, OnApplicationShutd
         try {
           const body = await this.metrics.registry.metrics();
           res.writeHead(200, { 'Content-Type': this.metrics.registry.contentType }).end(body);
-        } catch {
+        } catch (error) {
+          this.logger.warn({ reason: error instanceof Error ? error.name : 'error' }, 'metrics could not be collected');
           res.writeHead(500).end();
         }
         return;
@@ -89,6 +92,11 @@ export class OpsHttpServer implements OnApplicationBootstrap, OnApplicationShutd
         return;
       case '/readyz': {
         const report = await this.readiness.report(this.options.readinessTimeoutMs ?? 2000);
+        if (report.ready !== this.lastReady) {
+          if (report.ready) this.logger.log({ checks: report.checks }, 'ready');
+          else this.logger.warn({ checks: report.checks }, 'not ready: a dependency failed or timed out');
+          this.lastReady = report.ready;
+        }
         res.writeHead(report.ready ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: report.ready ? 'ready' : 'not ready', checks: report.checks }));
         return;
       }

@@ -72,7 +72,8 @@ export class E2eStack {
   /**
    * `tracing: false` exports no spans (benchmarks); the default exports to the in-memory collector. `envFor` gives a
    * service its own variables (e.g. its database role and NATS identity), made once the deployment's database and
-   * namespace exist.
+   * namespace exist. `databaseUrl` rewrites the URL the services get (e.g. through a proxy the test controls);
+   * migrations use the real one.
    */
   async start(
     options: {
@@ -80,6 +81,7 @@ export class E2eStack {
       logLevel?: string;
       env?: Record<string, string>;
       envFor?: ServiceEnvHook;
+      databaseUrl?: (url: string) => string;
     } = {},
   ): Promise<void> {
     this.db = await createTestDatabase();
@@ -90,7 +92,7 @@ export class E2eStack {
     this.gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     this.adminUrl = `http://127.0.0.1:${adminPort}`;
     const env: Record<string, string> = {
-      DATABASE_URL: this.db.url,
+      DATABASE_URL: options.databaseUrl ? options.databaseUrl(this.db.url) : this.db.url,
       REDIS_URL: TEST_REDIS_URL,
       REDIS_PREFIX: this.prefix,
       NATS_URL: TEST_NATS_URL,
@@ -111,9 +113,13 @@ export class E2eStack {
       CHALLENGE_FAILURES_PER_PROFILE: '100000',
       // Nor the gateway's own FAILURE budget per client address.
       SCEP_GATEWAY_FAILURES_PER_CLIENT: '100000',
-      CHALLENGE_OPS_PORT: '0',
+      // Operations listeners on free ports (9460-9464 may belong to another stack); each reports its URL in its
+      // ready line: readyDetails(service).opsUrl.
+      SCEP_GATEWAY_OPS_PORT: '0',
+      ADMIN_API_OPS_PORT: '0',
       POLICY_OPS_PORT: '0',
       SIGNER_OPS_PORT: '0',
+      CHALLENGE_OPS_PORT: '0',
       // Test webhooks and FakeIntune listen on loopback http: the challenge service's development exception, explicitly.
       CHALLENGE_OUTBOUND_ALLOW_PRIVATE: 'true',
       ...secretsTools.secretEnv(this.secrets),
@@ -156,7 +162,6 @@ export class E2eStack {
     });
   }
 
-  /** What a service reported in its ready line (e.g. its URL). */
   /** The gateway's PKIOperation log entries (one per answered request), optionally of one transaction. */
   pkiOperations(transactionId?: string): Array<{ messageType: number; pkiStatus: string; failInfo?: string; reason?: string; transactionId: string }> {
     return this.logs
@@ -164,8 +169,16 @@ export class E2eStack {
       .map((l) => JSON.parse(l.line));
   }
 
+  /** What a service reported in its ready line (e.g. its URL, its operations listener's `opsUrl`). */
   readyDetails(service: string): Record<string, unknown> {
     return this.running?.services.get(service)?.details ?? {};
+  }
+
+  /** The operations listener of a service (/metrics, /healthz, /readyz), from its ready line. */
+  opsUrl(service: string): string {
+    const url = this.readyDetails(service).opsUrl;
+    if (typeof url !== 'string') throw new Error(`${service} reported no operations listener`);
+    return url;
   }
 
   /** PIDs of the running services (for CPU accounting in benchmarks). */

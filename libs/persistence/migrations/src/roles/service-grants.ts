@@ -59,8 +59,9 @@ export const SERVICE_ROLES: Readonly<Record<ServiceRoleSuffix, ServiceRole>> = {
       { table: 'enrollment.transactions', privileges: ['SELECT', 'INSERT', 'UPDATE'], because: 'EnrollmentTransactionRepository (records, supersedes, decides, marks outcomes; never deletes)' },
       { table: 'enrollment.profile_policies', privileges: ['SELECT', 'INSERT'], because: 'ProfilePolicyRepository (rules are versions: insert only)' },
       { table: 'tenancy.profiles', privileges: ['SELECT'], because: 'ProfileSettingsReader' },
+      { table: 'tenancy.tenants', privileges: ['SELECT'], columns: ['id', 'slug'], because: 'TenantSlugReader: tenant labels of metrics' },
       { table: 'challenge.profile_settings', privileges: ['SELECT'], columns: MODE_COLUMNS, because: 'ProfileSettingsReader: the challenge mode, never the webhook secret' },
-      { table: 'issuance.certificates', privileges: ['SELECT'], because: 'IssuedCertificateReader: reconciler, renewal and duplicate rules' },
+      { table: 'issuance.certificates', privileges: ['SELECT'], because: 'IssuedCertificateReader: reconciler, renewal (the renewed certificate and its signature) and duplicate rules' },
     ],
   },
   challenge: {
