@@ -26,11 +26,12 @@ export class HttpClient {
     this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   }
 
-  request(url: string, options: { method: 'GET' | 'POST'; body?: Buffer; timeoutMs: number }): Promise<HttpReply> {
+  request(url: string, options: { method: 'GET' | 'POST'; body?: Buffer; timeoutMs: number; headers?: Record<string, string> }): Promise<HttpReply> {
     return new Promise((resolve, reject) => {
-      const headers: http.OutgoingHttpHeaders = options.body
-        ? { 'content-type': 'application/x-pki-message', 'content-length': options.body.length }
-        : {};
+      const headers: http.OutgoingHttpHeaders = {
+        ...(options.body ? { 'content-type': 'application/x-pki-message', 'content-length': options.body.length } : {}),
+        ...options.headers,
+      };
       const req = http.request(url, { method: options.method, agent: this.agent, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -11,6 +11,7 @@ import { freePort, waitForExit } from '../lifecycle';
 
 interface StartedService {
   child: ChildProcess;
+  details?: { opsUrl?: string };
 }
 interface RunningStack {
   services: Map<string, StartedService>;
@@ -57,7 +58,7 @@ export class Platform {
     readonly errors: ReadonlyMap<string, ReadonlyMap<string, number>>,
   ) {}
 
-  static async start(infra: InfraUrls, logDir: string, logLevel: string): Promise<Platform> {
+  static async start(infra: InfraUrls, logDir: string, logLevel: string, extraEnv: Record<string, string> = {}): Promise<Platform> {
     const secrets = secretTools.generateSecrets();
     const prefix = `faults_${randomBytes(4).toString('hex')}`;
     const [gatewayPort, adminPort] = [await freePort(), await freePort()];
@@ -84,6 +85,7 @@ export class Platform {
       CHALLENGE_FAILURES_PER_CLIENT: '1000000',
       CHALLENGE_FAILURES_PER_PROFILE: '1000000',
       ...secretTools.secretEnv(secrets),
+      ...extraEnv,
     };
     await stackTools.runMigrations({ ...env, MIGRATE_CREATE_DATABASE: 'true' });
     const errors = new Map<string, Map<string, number>>();
@@ -128,6 +130,11 @@ export class Platform {
   pid(service: string): number | undefined {
     const child = this.stack.services.get(service)?.child;
     return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+  }
+
+  /** The service's operations listener (/metrics, /healthz, /readyz), as it reported it when ready. */
+  opsUrl(service: string): string | undefined {
+    return this.stack.services.get(service)?.details?.opsUrl;
   }
 
   /** kill -9 one service (a pid we started) and wait until it is gone. */

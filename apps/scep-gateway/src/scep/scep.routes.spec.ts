@@ -47,4 +47,11 @@ describe('SCEP routes: one count per answer', () => {
       'scep_requests_total{operation="none",message_type="none",pki_status="none",fail_info="none",http_status="500",tenant="acme",profile="laptops"} 1',
     ]);
   });
+
+  it('reads the body raw whatever the Content-Type says: empty, malformed, form or JSON types are no 415', async () => {
+    for (const contentType of ['', 'garbage', 'x/x/x/x', 'application/x-www-form-urlencoded', 'application/json', 'multipart/form-data; boundary=x']) {
+      const reply = await app.inject({ method: 'POST', url: '/scep/acme/laptops', payload: Buffer.from('pkimessage'), headers: { 'content-type': contentType } });
+      expect({ contentType, status: reply.statusCode }).toEqual({ contentType, status: 200 });
+    }
+  });
 });

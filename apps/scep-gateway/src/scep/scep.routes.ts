@@ -65,7 +65,7 @@ export function registerScepRoutes(fastify: FastifyInstance, scep: ScepHttpServi
     if (!counted.has(error)) metrics.record(new ScepExchange(), errorStatusOf(error), undefined);
     plainTextError(error, req, reply);
   };
-  const options = { errorHandler, handler };
+  const options = { errorHandler, handler, onRequest: rawBodyWhateverTheType };
   fastify.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url: '/scep/:tenant/:profile', ...options });
   fastify.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url: '/scep/:tenant/:profile/*', ...options });
 }
@@ -116,4 +116,14 @@ function discardBody(req: FastifyRequest, then: () => void): void {
   raw.once('end', finish);
   raw.once('error', finish);
   raw.resume();
+}
+
+/**
+ * The body of a PKIOperation POST is the binary pkiMessage whatever the request calls it (RFC 8894 §4.3; clients send
+ * application/x-pki-message, application/octet-stream, form types, nothing, or a malformed value): the declared type
+ * is replaced before Fastify reads it, so that no value — empty or unparseable included — turns into a 415.
+ */
+function rawBodyWhateverTheType(req: FastifyRequest, _reply: FastifyReply, done: () => void): void {
+  if (req.headers['content-type'] !== undefined) req.headers['content-type'] = 'application/octet-stream';
+  done();
 }
