@@ -13,7 +13,12 @@ import {
   JobIds,
   PolicySetRules,
   RefreshCrls,
+  RefreshOcspResponders,
+  ReleaseCertificateHold,
+  RevokeCertificates,
+  OcspRespond,
   SendIntuneNotification,
+  serialHex,
   PolicyRules,
   type JobContract,
   SignCertificate,
@@ -79,6 +84,10 @@ describe('RPC contracts', () => {
     expect(issues({ keys: { rsa: null, ec: null } })).toEqual(['keys']);
     expect(issues({ extendedKeyUsage: ['anything'] })).toEqual(['extendedKeyUsage.0']);
     expect(issues({ subjectAltNames: { dns: { allowed: false, required: true } } })).toEqual(['subjectAltNames.dns.required']);
+    expect(defaults.ocspUrl).toBe('default');
+    expect(issues({ ocspUrl: 'ftp://ocsp.acme.test' })).toEqual(['ocspUrl']);
+    expect(issues({ ocspUrl: 'http://ocsp.acme.test/ünicode' })).toEqual(['ocspUrl']);
+    expect(issues({ ocspUrl: 'http://ocsp.acme.test/' })).toEqual([]);
   });
 
   it('namespaces subjects', () => {
@@ -92,6 +101,9 @@ describe('job contracts', () => {
     [GenerateCa, { tenantId: id, caId: id, name: 'ca', subjectDn: 'CN=ca', keySize: 4096, validityDays: 3650 }],
     [IssueRaCredential, { tenantId: id, caId: id, raCredentialId: id, subjectDn: 'CN=ra', validityDays: 365 }],
     [RefreshCrls, {}],
+    [RefreshOcspResponders, { tenantId: id }],
+    [RevokeCertificates, { tenantId: id, selector: { kind: 'bulk', profileId: id, subjectContains: 'laptop', expectedCount: 12 }, reasonCode: 5, comment: 'fleet retired', actor: 'api-key:0123456789abcdef' }],
+    [ReleaseCertificateHold, { tenantId: id, serialHex: '0A1B', actor: 'api-key:0123456789abcdef' }],
     [SendIntuneNotification, { tenantId: id, notificationId: id }],
   ]);
 
@@ -109,6 +121,18 @@ describe('job contracts', () => {
     expect(SignCertificate.payload.safeParse({ ...signing, replyTo: 'elsewhere.>' }).success).toBe(false);
     expect(SignCertificate.payload.safeParse({ ...signing, mac: 'short' }).success).toBe(false);
     expect(GenerateCa.payload.safeParse({ ...(payloads.get(GenerateCa) as object), keySize: 1024 }).success).toBe(false);
+  });
+
+  it('revocations: RFC 5280 reasons the API offers, serials in the platform format, bulk only with a selection', () => {
+    const base = payloads.get(RevokeCertificates) as { selector: object };
+    expect(RevokeCertificates.payload.safeParse({ ...base, reasonCode: 8 }).success).toBe(false); // removeFromCRL: delta CRLs only
+    expect(RevokeCertificates.payload.safeParse({ ...base, reasonCode: 2 }).success).toBe(false); // cACompromise
+    expect(RevokeCertificates.payload.safeParse({ ...base, selector: { kind: 'bulk', expectedCount: 3 } }).success).toBe(false);
+    expect(RevokeCertificates.payload.safeParse({ ...base, selector: { kind: 'bulk', profileId: id, expectedCount: 10_001 } }).success).toBe(false);
+    expect(['0A1B', '7F', '00', 'FF00'].map((v) => serialHex.safeParse(v).success)).toEqual([true, true, true, true]);
+    expect(['0a1b', 'A1B', '000A', '', 'XYZ0'].map((v) => serialHex.safeParse(v).success)).toEqual([false, false, false, false, false]);
+    expect(OcspRespond.request.safeParse({ tenantId: id, caId: id, requestDer: 'MAA=' }).success).toBe(true);
+    expect(OcspRespond.response.safeParse({ result: 'refused', status: 'sigRequired', reason: 'x' }).success).toBe(false);
   });
 
   it('builds job ids BullMQ accepts (no ":"), deterministic per object', () => {

@@ -18,3 +18,14 @@ export function deriveApprovalKeys(secret: Uint8Array): ApprovalKeys {
   const derive = (info: string) => createSecretKey(Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), info, 32)));
   return { approval: derive('scep-platform signing approval v1'), outcome: derive('scep-platform signing outcome v1') };
 }
+
+/**
+ * The key that wraps delegated OCSP responder keys (docs/adr/010-revocation-crl-ocsp.md): the signer wraps them, the
+ * policy service unwraps them to sign OCSP responses. Derived (HKDF-SHA256, RFC 5869, its own info string) from the
+ * approval secret that only these two services hold, so no further secret has to be distributed; the gateway, which
+ * must never sign an OCSP response, can neither derive nor import it (lint: scope:approval).
+ */
+export function deriveOcspResponderWrapKey(secret: Uint8Array): Buffer {
+  if (secret.length !== 32) throw new RangeError('the approval secret must be 32 bytes');
+  return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'scep-platform ocsp responder key wrap v1', 32));
+}

@@ -5,3 +5,5 @@ export * from './certificate-authority.reader';
 export * from './issued-certificate.reader';
 export * from './crl.reader';
 export * from './challenge-mode.reader';
+export * from './ocsp-responder.reader';
+export * from './revocation-selection';
