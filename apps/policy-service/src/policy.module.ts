@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { Queues } from '@scep/contracts';
 import { SqlClient, databaseRootModule } from '@scep/persistence-core';
 import { EnrollmentTransactionRepository, ProfilePolicyRepository, enrollmentEntities } from '@scep/persistence-enrollment';
-import { IssuedCertificateReader, ProfileSettingsReader } from '@scep/persistence-read';
+import { CertificateAuthorityReader, IssuedCertificateReader, OcspResponderReader, ProfileSettingsReader } from '@scep/persistence-read';
 import { queueModule, queueRootModule } from '@scep/queues';
 import { opsProviders, telemetryLoggerModule } from '@scep/telemetry';
 import { NatsConnection, RpcClient, TenancyEvents } from '@scep/transport';
@@ -12,6 +12,9 @@ import { DryRunService } from './enrollment/dry-run.service';
 import { EnrollmentRpcController } from './enrollment/enrollment-rpc.controller';
 import { EnrollmentService } from './enrollment/enrollment.service';
 import { IntuneOutcomeNotifier } from './intune/intune-outcome.notifier';
+import { OcspResponder } from './ocsp/ocsp-responder.service';
+import { OcspRpcController } from './ocsp/ocsp-rpc.controller';
+import { OcspSigningMaterials } from './ocsp/ocsp-signing-material';
 import { policyConfig } from './policy-config';
 import { ProfileSettingsCache } from './profiles/profile-settings.cache';
 import { PolicyRulesRpcController } from './rules/policy-rules-rpc.controller';
@@ -25,7 +28,10 @@ import { SigningReplica } from './signing/signing-replica';
 import { SigningRequests } from './signing/signing-requests';
 import { SigningWaiters } from './signing/signing-waiters';
 
-/** Owner of enrollment transactions and policy rules; the only service that puts work on the signer's queue. */
+/**
+ * Owner of enrollment transactions and policy rules; the only service that puts work on the signer's queue; the OCSP
+ * responder of every CA (docs/adr/010-revocation-crl-ocsp.md).
+ */
 @Module({
   imports: [
     telemetryLoggerModule('policy-service', policyConfig().LOG_LEVEL),
@@ -33,7 +39,7 @@ import { SigningWaiters } from './signing/signing-waiters';
     queueRootModule(),
     queueModule(Queues.certificateSigning),
   ],
-  controllers: [EnrollmentRpcController, PolicyRulesRpcController],
+  controllers: [EnrollmentRpcController, PolicyRulesRpcController, OcspRpcController],
   providers: [
     SqlClient,
     EnrollmentTransactionRepository,
@@ -58,6 +64,10 @@ import { SigningWaiters } from './signing/signing-waiters';
     ApprovalService,
     DryRunService,
     IntuneOutcomeNotifier,
+    CertificateAuthorityReader,
+    OcspResponderReader,
+    OcspSigningMaterials,
+    OcspResponder,
     ...opsProviders(() => ({ host: policyConfig().POLICY_OPS_HOST, port: policyConfig().POLICY_OPS_PORT, portVariable: 'POLICY_OPS_PORT' })),
   ],
 })
