@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { databaseRootModule } from '@scep/persistence-core';
-import { CrlReader, IssuedCertificateReader, ScepEndpointReader } from '@scep/persistence-read';
+import { CertificateAuthorityReader, CrlReader, IssuedCertificateReader, ScepEndpointReader } from '@scep/persistence-read';
 import { telemetryLoggerModule } from '@scep/telemetry';
 import { ClientLockouts, NatsConnection, RpcClient, TenancyEvents } from '@scep/transport';
 import { RequestThrottle } from './abuse/request-throttle';
@@ -9,6 +9,8 @@ import { CrlController } from './crl/crl.controller';
 import { ScepEndpointCache } from './endpoints/scep-endpoint.cache';
 import { gatewayConfig } from './gateway-config';
 import { HealthController } from './health.controller';
+import { OcspResponses } from './ocsp/ocsp-responses';
+import { RevocationGenerations } from './ocsp/revocation-generations';
 import { CertRepResponder } from './pki-operation/cert-rep.responder';
 import { CertPollHandler } from './pki-operation/handlers/cert-poll.handler';
 import { CertificateRequestHandler } from './pki-operation/handlers/certificate-request.handler';
@@ -22,12 +24,13 @@ import { ScepHttpService } from './scep/scep-http.service';
  * policy service over NATS and to nothing else — no Redis, no queue, no signing approvals (docs/adr/007).
  */
 @Module({
-  imports: [telemetryLoggerModule('scep-gateway', gatewayConfig().LOG_LEVEL, { withoutRequestLoggingFor: ['scep/{*path}'] }), databaseRootModule('scep-gateway', [])],
+  imports: [telemetryLoggerModule('scep-gateway', gatewayConfig().LOG_LEVEL, { withoutRequestLoggingFor: ['scep/{*path}', 'ocsp/{*path}'] }), databaseRootModule('scep-gateway', [])],
   controllers: [CrlController, HealthController],
   providers: [
     ScepEndpointReader,
     IssuedCertificateReader,
     CrlReader,
+    CertificateAuthorityReader,
     ScepEndpointCache,
     NatsConnection,
     TenancyEvents,
@@ -42,6 +45,8 @@ import { ScepHttpService } from './scep/scep-http.service';
     CertRepResponder,
     PkiOperationService,
     ScepHttpService,
+    RevocationGenerations,
+    OcspResponses,
   ],
 })
 export class GatewayModule {}

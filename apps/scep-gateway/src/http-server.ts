@@ -5,6 +5,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { PlainTextExceptionFilter } from './scep/plain-text-exception.filter';
 import { type GatewayConfig, proxyTrustOf } from './gateway-config';
 import { fastifyTrustProxy } from './http/client-address';
+import { OcspResponses } from './ocsp/ocsp-responses';
+import { registerOcspRoutes } from './ocsp/ocsp.routes';
 import { ScepHttpService } from './scep/scep-http.service';
 import { registerScepRoutes } from './scep/scep.routes';
 
@@ -51,4 +53,5 @@ export function configureGatewayHttp(app: NestFastifyApplication, config: Gatewa
   fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.SCEP_GATEWAY_MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
   app.useGlobalFilters(new PlainTextExceptionFilter());
   registerScepRoutes(fastify, app.get(ScepHttpService));
+  registerOcspRoutes(fastify, app.get(OcspResponses));
 }
