@@ -1,4 +1,4 @@
-import { type KeyObject, createSecretKey, hkdfSync } from 'node:crypto';
+import { type KeyObject, createHash, createSecretKey, hkdfSync } from 'node:crypto';
 
 /** The two keys derived from the shared approval secret: one per direction, so neither message can pass as the other. */
 export interface ApprovalKeys {
@@ -28,4 +28,13 @@ export function deriveApprovalKeys(secret: Uint8Array): ApprovalKeys {
 export function deriveOcspResponderWrapKey(secret: Uint8Array): Buffer {
   if (secret.length !== 32) throw new RangeError('the approval secret must be 32 bytes');
   return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'scep-platform ocsp responder key wrap v1', 32));
+}
+
+/**
+ * The id recorded with each responder key wrapped under that key: the derivation's version and a short fingerprint
+ * of the derived key (which reveals nothing of it). After the approval secret changes, the signer sees that no
+ * responder is wrapped under the current id and issues new ones, and the policy service uses only those.
+ */
+export function ocspResponderWrapKeyId(wrapKey: Uint8Array): string {
+  return `approval-derived-v1-${createHash('sha256').update(wrapKey).digest('hex').slice(0, 12)}`;
 }

@@ -11,7 +11,7 @@ import { KeyWrapAad } from '@scep/contracts';
 import { databaseRootModule } from '@scep/persistence-core';
 import { CertificateAuthorityReader, IssuedCertificateReader, OcspResponderReader } from '@scep/persistence-read';
 import { buildSelfSignedCaCertificate, derToPem, encodeDistinguishedName, exportPrivateKeyPkcs8, issueCertificate, randomSerial, readCertificate, wrapSecret } from '@scep/pki';
-import { deriveOcspResponderWrapKey } from '@scep/signing-approval';
+import { deriveOcspResponderWrapKey, ocspResponderWrapKeyId } from '@scep/signing-approval';
 import { type TestDatabase, createTestDatabase } from '@scep/testing';
 import { OcspResponder } from './ocsp-responder.service';
 import { OcspSigningMaterials } from './ocsp-signing-material';
@@ -101,12 +101,13 @@ describe('OCSP responder in the policy service (real PostgreSQL; openssl ocsp as
     const delegated = ca.issue('OCSP Responder', ['1.3.6.1.5.5.7.3.9'], true);
     const responderId = randomUUID();
     await dataSource.query(
-      `INSERT INTO issuance.ocsp_responders (id, tenant_id, ca_id, certificate_der, kek_id, wrapped_key, not_before, not_after) VALUES ($1, $2, $3, $4, 'approval-derived-v1', $5, $6, $7)`,
+      `INSERT INTO issuance.ocsp_responders (id, tenant_id, ca_id, certificate_der, kek_id, wrapped_key, not_before, not_after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [
         responderId,
         tenantId,
         ca.id,
         delegated.der,
+        ocspResponderWrapKeyId(deriveOcspResponderWrapKey(testApprovalSecret)),
         wrapSecret(deriveOcspResponderWrapKey(testApprovalSecret), exportPrivateKeyPkcs8(delegated.key), KeyWrapAad.ocspResponderKey(tenantId, responderId)),
         delegated.info.notBefore,
         delegated.info.notAfter,
@@ -169,6 +170,31 @@ describe('OCSP responder in the policy service (real PostgreSQL; openssl ocsp as
     expect(await ask('foreign', ['-cert', 'good.pem'], ca.id, randomUUID())).toMatchObject({ result: 'refused', status: 'unauthorized' });
     expect(await ask('unknown-ca', ['-cert', 'good.pem'], randomUUID())).toMatchObject({ result: 'refused', status: 'unauthorized' });
     expect(await ask('no-responder', ['-cert', 'good.pem'], noResponderCa.id)).toMatchObject({ result: 'refused', status: 'tryLater' });
+  });
+
+  it('uses no responder wrapped under another approval secret (the signer issues new ones after a change)', async () => {
+    const delegated = noResponderCa.issue('OCSP Responder', ['1.3.6.1.5.5.7.3.9'], true);
+    const otherSecret = Buffer.alloc(32, 7);
+    const id = randomUUID();
+    await dataSource.query(
+      `INSERT INTO issuance.ocsp_responders (id, tenant_id, ca_id, certificate_der, kek_id, wrapped_key, not_before, not_after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        id,
+        tenantId,
+        noResponderCa.id,
+        delegated.der,
+        ocspResponderWrapKeyId(deriveOcspResponderWrapKey(otherSecret)),
+        wrapSecret(deriveOcspResponderWrapKey(otherSecret), exportPrivateKeyPkcs8(delegated.key), KeyWrapAad.ocspResponderKey(tenantId, id)),
+        delegated.info.notBefore,
+        delegated.info.notAfter,
+      ],
+    );
+    fs.writeFileSync(path.join(work, 'other-ca.pem'), derToPem(noResponderCa.der, 'CERTIFICATE'));
+    fs.writeFileSync(path.join(work, 'other.pem'), derToPem(otherCaCert.der, 'CERTIFICATE'));
+    expect(openssl(['ocsp', '-issuer', 'other-ca.pem', '-cert', 'other.pem', '-reqout', 'rotated.req']).ok).toBe(true);
+    // A fresh lookup (the "no responder" answer above is remembered for a few seconds).
+    const fresh = new OcspResponder(new OcspSigningMaterials(moduleRef.get(CertificateAuthorityReader), moduleRef.get(OcspResponderReader)), moduleRef.get(IssuedCertificateReader));
+    expect(await fresh.respond({ tenantId, caId: noResponderCa.id, requestDer: fs.readFileSync(path.join(work, 'rotated.req')).toString('base64') })).toMatchObject({ result: 'refused', status: 'tryLater' });
   });
 
   it('answers tryLater once the CA has used its signatures', async () => {

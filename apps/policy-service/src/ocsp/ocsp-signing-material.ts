@@ -4,11 +4,9 @@ import { KeyWrapAad } from '@scep/contracts';
 import { LoadingCache } from '@scep/persistence-core';
 import { CertificateAuthorityReader, OcspResponderReader } from '@scep/persistence-read';
 import { type CertificateInfo, PkiError, importPrivateKeyPkcs8, readCertificate, unwrapSecret } from '@scep/pki';
-import { deriveOcspResponderWrapKey } from '@scep/signing-approval';
+import { deriveOcspResponderWrapKey, ocspResponderWrapKeyId } from '@scep/signing-approval';
 import { policyConfig } from '../policy-config';
 
-/** What the responders' keys are wrapped under (the signer's OCSP_RESPONDER_KEK_ID). */
-const OCSP_RESPONDER_KEK_ID = 'approval-derived-v1';
 const CA_TTL_MS = 10 * 60_000;
 const RESPONDER_TTL_MS = 10 * 60_000;
 /** A CA or responder that is not there yet is looked up again soon (a CA created a moment ago). */
@@ -31,6 +29,7 @@ export interface OcspSigningMaterial {
 export class OcspSigningMaterials {
   private readonly logger = new Logger(OcspSigningMaterials.name);
   private readonly wrapKey = deriveOcspResponderWrapKey(policyConfig().POLICY_APPROVAL_KEY);
+  private readonly wrapKeyId = ocspResponderWrapKeyId(this.wrapKey);
   private readonly cas = new LoadingCache<CertificateInfo | undefined>({ maxEntries: 10_000, ttlMs: (ca) => (ca ? CA_TTL_MS : MISSING_TTL_MS) });
   private readonly responders = new LoadingCache<{ certificate: CertificateInfo; key: KeyObject } | undefined>({
     maxEntries: 10_000,
@@ -55,12 +54,10 @@ export class OcspSigningMaterials {
   }
 
   private async loadResponder(tenantId: string, caId: string): Promise<{ certificate: CertificateInfo; key: KeyObject } | undefined> {
-    const record = await this.responderReader.current(tenantId, caId);
+    // Only responders wrapped under the key this service derives (after the approval secret changed, the signer
+    // issues new ones at its next sweep, which runs when it starts).
+    const record = await this.responderReader.current(tenantId, caId, this.wrapKeyId);
     if (!record) return undefined;
-    if (record.kekId !== OCSP_RESPONDER_KEK_ID) {
-      this.logger.error({ tenantId, caId, responderId: record.id, kekId: record.kekId }, 'OCSP responder key wrapped under an unknown key');
-      return undefined;
-    }
     try {
       return { certificate: readCertificate(record.certificateDer), key: importPrivateKeyPkcs8(unwrapSecret(this.wrapKey, record.wrappedKey, KeyWrapAad.ocspResponderKey(tenantId, record.id))) };
     } catch (error) {

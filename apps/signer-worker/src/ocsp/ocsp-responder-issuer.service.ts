@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { KeyWrapAad } from '@scep/contracts';
 import { OcspResponderRepository } from '@scep/persistence-issuance';
 import { encodeDistinguishedName, exportPrivateKeyPkcs8, generateRsaKeyPair, randomSerial, wrapSecret } from '@scep/pki';
-import { deriveOcspResponderWrapKey } from '@scep/signing-approval';
+import { deriveOcspResponderWrapKey, ocspResponderWrapKeyId } from '@scep/signing-approval';
 import { CaSigner } from '../ca-signing/ca-signer';
 import { signerConfig } from '../signer-config';
 
@@ -12,8 +12,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
 /** Responders issued per sweep at most (an RSA key each); the next sweep takes the rest. */
 const MAX_PER_SWEEP = 200;
-/** What the wrapped responder keys are wrapped under: derived from the approval secret (ADR 010). */
-export const OCSP_RESPONDER_KEK_ID = 'approval-derived-v1';
 
 /**
  * Issues each CA's delegated OCSP responder (RFC 6960 §4.2.2.2): a fresh RSA-2048 key and a certificate from the CA
@@ -26,16 +24,21 @@ export class OcspResponderIssuer {
   private readonly logger = new Logger(OcspResponderIssuer.name);
   private readonly config = signerConfig();
   private readonly wrapKey = deriveOcspResponderWrapKey(this.config.SIGNER_APPROVAL_KEY);
+  /** Recorded with each wrapped key: after the approval secret changes, every CA gets a responder under the new one. */
+  private readonly wrapKeyId = ocspResponderWrapKeyId(this.wrapKey);
 
   constructor(
     private readonly responders: OcspResponderRepository,
     private readonly signer: CaSigner,
   ) {}
 
-  /** A responder for every valid CA (of one tenant, or all) that has none or one past half its validity. */
+  /**
+   * A responder for every valid CA (of one tenant, or all) that has none wrapped under the current key, or one past
+   * half its validity.
+   */
   async refreshDue(tenantId?: string): Promise<number> {
     const margin = (this.config.SIGNER_OCSP_RESPONDER_VALIDITY_DAYS * DAY_MS) / 2;
-    const due = await this.responders.due(margin, MAX_PER_SWEEP, tenantId);
+    const due = await this.responders.due(margin, MAX_PER_SWEEP, this.wrapKeyId, tenantId);
     for (const ca of due) await this.issue(ca.tenantId, ca.caId);
     return due.length;
   }
@@ -64,7 +67,7 @@ export class OcspResponderIssuer {
       tenantId,
       caId,
       certificateDer,
-      kekId: OCSP_RESPONDER_KEK_ID,
+      kekId: this.wrapKeyId,
       wrappedKey: wrapSecret(this.wrapKey, exportPrivateKeyPkcs8(keyPair.privateKey), KeyWrapAad.ocspResponderKey(tenantId, id)),
       notBefore,
       notAfter,

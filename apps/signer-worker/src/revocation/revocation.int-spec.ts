@@ -19,7 +19,7 @@ import {
   issuanceEntities,
 } from '@scep/persistence-issuance';
 import { derToPem, encodeDistinguishedName, importPrivateKeyPkcs8, readCertificate, unwrapSecret } from '@scep/pki';
-import { deriveOcspResponderWrapKey } from '@scep/signing-approval';
+import { deriveOcspResponderWrapKey, ocspResponderWrapKeyId } from '@scep/signing-approval';
 import { type TestDatabase, createTestDatabase } from '@scep/testing';
 import { CaSigner } from '../ca-signing/ca-signer';
 import { CrlIssuer } from '../crl/crl-issuer.service';
@@ -124,7 +124,7 @@ describe('revocation in the signer (real PostgreSQL, real keys, openssl as the c
       const days = (row!.not_after.getTime() - Date.now()) / 86_400_000;
       expect(days).toBeGreaterThan(6.9);
       expect(days).toBeLessThanOrEqual(7);
-      expect(row!.kek_id).toBe('approval-derived-v1');
+      expect(row!.kek_id).toBe(ocspResponderWrapKeyId(deriveOcspResponderWrapKey(testApprovalSecret)));
       const key = importPrivateKeyPkcs8(unwrapSecret(deriveOcspResponderWrapKey(testApprovalSecret), row!.wrapped_key, KeyWrapAad.ocspResponderKey(tenantId, row!.id)));
       expect(createPublicKey(key).export({ type: 'spki', format: 'der' }).equals(readCertificate(row!.certificate_der).spkiDer)).toBe(true);
       expect(() => unwrapSecret(deriveOcspResponderWrapKey(testApprovalSecret), row!.wrapped_key, KeyWrapAad.ocspResponderKey(otherTenantId, row!.id))).toThrow();
@@ -134,6 +134,10 @@ describe('revocation in the signer (real PostgreSQL, real keys, openssl as the c
       const issuer = moduleRef.get(OcspResponderIssuer);
       expect(await issuer.refreshDue(tenantId)).toBe(0);
       await sql(`UPDATE issuance.ocsp_responders SET not_after = now() + interval '2 days' WHERE ca_id = $1`, [caId]);
+      expect(await issuer.refreshDue(tenantId)).toBe(1);
+      expect(await issuer.refreshDue(tenantId)).toBe(0);
+      // Responders wrapped under another approval secret (it was changed) do not count: every CA gets a new one.
+      await sql(`UPDATE issuance.ocsp_responders SET kek_id = 'approval-derived-v1-000000000000' WHERE ca_id = $1`, [caId]);
       expect(await issuer.refreshDue(tenantId)).toBe(1);
       expect(await issuer.refreshDue(tenantId)).toBe(0);
     }, 30_000);

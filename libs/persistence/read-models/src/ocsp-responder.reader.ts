@@ -23,12 +23,13 @@ export interface OcspResponderRecord {
 export class OcspResponderReader {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async current(tenantId: string, caId: string): Promise<OcspResponderRecord | undefined> {
+  /** The newest responder valid now whose key is wrapped under `kekId` (the one the caller can unwrap). */
+  async current(tenantId: string, caId: string, kekId: string): Promise<OcspResponderRecord | undefined> {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `SELECT id, tenant_id, ca_id, certificate_der, kek_id, wrapped_key, not_before, not_after FROM issuance.ocsp_responders
-        WHERE tenant_id = $1 AND ca_id = $2 AND not_before <= now() AND not_after > now()
+        WHERE tenant_id = $1 AND ca_id = $2 AND kek_id = $3 AND not_before <= now() AND not_after > now()
         ORDER BY not_after DESC LIMIT 1`,
-      [tenantId, caId],
+      [tenantId, caId, kekId],
     );
     const row = rows[0];
     if (!row) return undefined;
