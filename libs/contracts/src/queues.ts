@@ -144,6 +144,8 @@ export const JobIds = {
   generateCa: (tenantId: string, caId: string) => `ca_${tenantId}_${caId}`,
   issueRaCredential: (tenantId: string, raCredentialId: string) => `ra_${tenantId}_${raCredentialId}`,
   sendIntuneNotification: (tenantId: string, notificationId: string) => `intune_${tenantId}_${notificationId}`,
+  /** The responder sweep a starting signer adds: one per time window, however many replicas start in it. */
+  refreshOcspRespondersAtStart: (window: string) => `ocsp-responders_start_${window}`,
   /** One per API request (a revocation is idempotent by state, not by job: a later request must run again). */
   revocation: (tenantId: string, requestId: string) => `revoke_${tenantId}_${requestId}`,
 };

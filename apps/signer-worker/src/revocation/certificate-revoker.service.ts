@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { BULK_REVOCATION_LIMIT, type JobPayload, type JobResult, type ReleaseCertificateHold, type RevokeCertificates } from '@scep/contracts';
 import { CertificateRevocationRepository, type RevocationState } from '@scep/persistence-issuance';
+import { CaSigner } from '../ca-signing/ca-signer';
 import { CrlIssuer } from '../crl/crl-issuer.service';
 
 type Revoke = JobPayload<typeof RevokeCertificates>;
@@ -26,6 +27,7 @@ export class CertificateRevoker {
   constructor(
     private readonly revocations: CertificateRevocationRepository,
     private readonly crls: CrlIssuer,
+    private readonly signer: CaSigner,
   ) {}
 
   async revoke(payload: Revoke): Promise<JobResult<typeof RevokeCertificates>> {
@@ -79,9 +81,13 @@ export class CertificateRevoker {
     }
   }
 
+  /** The next CRL of each CA that is still valid (an expired CA's certificates are all expired: no CRL to issue). */
   private async issueCrls(tenantId: string, caIds: readonly string[]): Promise<Array<{ caId: string; crlNumber: string }>> {
     const issued: Array<{ caId: string; crlNumber: string }> = [];
-    for (const caId of new Set(caIds)) issued.push({ caId, crlNumber: (await this.crls.issue(tenantId, caId)).crlNumber.toString() });
+    for (const caId of new Set(caIds)) {
+      if ((await this.signer.certificate(tenantId, caId)).notAfter.getTime() <= Date.now()) continue;
+      issued.push({ caId, crlNumber: (await this.crls.issue(tenantId, caId)).crlNumber.toString() });
+    }
     return issued;
   }
 }
