@@ -177,6 +177,12 @@ describeIfClient('revocation, CRL and OCSP with real clients (scepclient, openss
     // Any other revocation cannot be undone.
     expect(await stack.admin.call('POST', `/v1/tenants/acme/certificates/${revokedSerial}/release-hold`, {})).toMatchObject({ status: 409, body: { field: 'serialNumber' } });
   });
+
+  it('logs who revoked, and no secret anywhere in logs or spans', async () => {
+    expect(stack.logs.some((l) => l.service === 'signer-worker' && l.line.includes('"msg":"certificates revoked"') && l.line.includes('"actor":"api-key:'))).toBe(true);
+    const haystack = [stack.logs.map((l) => l.line).join('\n'), stack.collector.rawBodies.join('\n')].join('\n');
+    for (const secret of [...stack.secretValues(), challenge]) expect(haystack.includes(secret)).toBe(false);
+  });
 });
 
 if (!available) {
