@@ -142,6 +142,8 @@ async function main() {
     // Explicitly, for the development profile only: micromdm's scepclient (the README's client) encrypts with single
     // DES whatever GetCACaps says. New profiles accept AES and 3DES only (docs/adr/008-abuse-and-client-addresses.md).
     contentCiphers: ['aes-128-cbc', 'aes-192-cbc', 'aes-256-cbc', 'des-ede3-cbc', 'des-cbc'],
+    // A new profile allows no SAN type until its rules name one; the development profile names all four.
+    policy: { subjectAltNames: { dns: {}, email: {}, uri: {}, ip: {} } },
   });
 
   process.stdout.write(`\nSCEP URL: ${profile.scepUrl}\nChallenge: ${secrets.DEV_CHALLENGE}\n`);

@@ -146,8 +146,9 @@ function stopChild(child, graceMs = 10000) {
 }
 
 /**
- * Starts the services in order.
- * @param {{ env: Record<string,string>, services?: string[], logDir?: string, onLine?: (service: string, line: string) => void, readyTimeoutMs?: number }} options
+ * Starts the services in order. `env` is every service's; `envFor[service]` adds to it or overrides it for that service
+ * alone (its own database role and NATS identity, docs/operations/least-privilege.md), restarts included.
+ * @param {{ env: Record<string,string>, envFor?: Record<string, Record<string,string>>, services?: string[], logDir?: string, onLine?: (service: string, line: string) => void, readyTimeoutMs?: number }} options
  */
 async function startStack(options) {
   const started = new Map();
@@ -155,7 +156,7 @@ async function startStack(options) {
   if (options.logDir) fs.mkdirSync(options.logDir, { recursive: true });
   const launch = async (service) => {
     const result = await startService(service, {
-      env: options.env,
+      env: { ...options.env, ...options.envFor?.[service] },
       logFile: options.logDir ? path.join(options.logDir, `${service}.log`) : undefined,
       onLine: options.onLine,
       readyTimeoutMs: options.readyTimeoutMs,

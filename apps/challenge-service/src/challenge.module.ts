@@ -9,7 +9,8 @@ import {
 } from '@scep/persistence-challenge';
 import { databaseRootModule } from '@scep/persistence-core';
 import { opsProviders, telemetryLoggerModule } from '@scep/telemetry';
-import { ClientLockouts, NatsConnection, TenancyEvents } from '@scep/transport';
+import { APP_FILTER } from '@nestjs/core';
+import { ClientLockouts, DependencyUnavailableRpcFilter, NatsConnection, TenancyEvents } from '@scep/transport';
 import { queueModule, queueRootModule } from '@scep/queues';
 import { challengeConfig } from './challenge-config';
 import { ChallengeRpcController } from './challenge-rpc.controller';
@@ -32,6 +33,8 @@ import { WebhookChallengeValidator } from './webhook/webhook-validator';
 
 /** Every provider of the service, also used by the integration tests to build the same graph. */
 export const challengeProviders = [
+  // A handler whose database or Redis is down answers UNAVAILABLE (callers: 503 / retry).
+  { provide: APP_FILTER, useClass: DependencyUnavailableRpcFilter },
   NatsConnection,
   TenancyEvents,
   ClientLockouts,

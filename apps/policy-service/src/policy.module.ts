@@ -5,12 +5,14 @@ import { EnrollmentTransactionRepository, ProfilePolicyRepository, enrollmentEnt
 import { CertificateAuthorityReader, IssuedCertificateReader, OcspResponderReader, ProfileSettingsReader } from '@scep/persistence-read';
 import { queueModule, queueRootModule } from '@scep/queues';
 import { opsProviders, telemetryLoggerModule } from '@scep/telemetry';
-import { NatsConnection, RpcClient, TenancyEvents } from '@scep/transport';
+import { APP_FILTER } from '@nestjs/core';
+import { DependencyUnavailableRpcFilter, NatsConnection, RpcClient, TenancyEvents } from '@scep/transport';
 import { ApprovalService } from './enrollment/approval.service';
 import { ChallengeCheck } from './enrollment/challenge-check';
 import { DryRunService } from './enrollment/dry-run.service';
 import { EnrollmentRpcController } from './enrollment/enrollment-rpc.controller';
 import { EnrollmentService } from './enrollment/enrollment.service';
+import { RenewalAuthentication } from './enrollment/renewal-authentication';
 import { IntuneOutcomeNotifier } from './intune/intune-outcome.notifier';
 import { OcspResponder } from './ocsp/ocsp-responder.service';
 import { OcspRpcController } from './ocsp/ocsp-rpc.controller';
@@ -41,6 +43,8 @@ import { SigningWaiters } from './signing/signing-waiters';
   ],
   controllers: [EnrollmentRpcController, PolicyRulesRpcController, OcspRpcController],
   providers: [
+    // A handler whose database, Redis or downstream service is down answers UNAVAILABLE (the gateway: 503).
+    { provide: APP_FILTER, useClass: DependencyUnavailableRpcFilter },
     SqlClient,
     EnrollmentTransactionRepository,
     ProfilePolicyRepository,
@@ -60,6 +64,7 @@ import { SigningWaiters } from './signing/signing-waiters';
     IssuanceRecorder,
     SigningOutcomesListener,
     SigningReconciler,
+    RenewalAuthentication,
     EnrollmentService,
     ApprovalService,
     DryRunService,

@@ -53,7 +53,7 @@ describe('RPC contracts', () => {
     [ChallengeMint.request, { tenantId: id, profileId: id, ttlSeconds: 600, expectedSubject: 'CN=x', expectedSans: [{ type: 'dns', value: 'a.example' }], actor: 'key:1' }],
     [ChallengeNotifyOutcome.request, { tenantId: id, profileId: id, transactionId: 'tx', csrDer: 'AA==', outcome: { kind: 'failed', hResult: -2147467259, description: 'policy' } }],
     [EnrollmentSubmit.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 19, csrDer: 'AA==', signerFingerprint: fp, signerCertificateFingerprint: fp, issuingCaId: id, requestCipher: 'des-cbc', requestDigest: 'sha1', clientAddress: '192.0.2.1' }],
-    [EnrollmentSubmit.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 17, csrDer: 'AA==', signerFingerprint: fp, signerCertificateFingerprint: fp, issuingCaId: id, renewal: { caId: id, serialHex: '0A1B', subject: 'CN=x', notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2027-01-01T00:00:00.000Z' }, requestCipher: 'aes-256-cbc', requestDigest: 'sha256' }],
+    [EnrollmentSubmit.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 17, csrDer: 'AA==', signerFingerprint: fp, signerCertificateFingerprint: fp, issuingCaId: id, renewal: { caId: id, serialHex: '0A1B', signedMessage: 'MIIB' }, requestCipher: 'aes-256-cbc', requestDigest: 'sha256' }],
     [PolicySetRules.request, { tenantId: id, profileId: id, actor: 'key:abc', rules: PolicyRules.parse({ renewal: { earliestDaysBeforeExpiry: 30 } }) }],
     [EnrollmentSubmit.response, { state: 'pending' }],
     [EnrollmentSubmit.response, { state: 'issued', certificateDer: 'MIIB', serialHex: '0A' }],
@@ -71,7 +71,15 @@ describe('RPC contracts', () => {
 
   it('validates policy rules on write, with defaults for what is omitted', () => {
     const defaults = PolicyRules.parse({});
-    expect(defaults.renewal).toEqual({ allowed: true, graceDaysAfterExpiry: 0, requireSameSubject: true });
+    expect(defaults.renewal).toEqual({
+      allowed: true,
+      earliestDaysBeforeExpiry: 30,
+      graceDaysAfterExpiry: 0,
+      maxRenewalsPerCertificate: 1,
+      fromProfiles: [],
+      requireSameSubject: true,
+      requireSameSubjectAltNames: true,
+    });
     expect(defaults.keys).toEqual({ rsa: { minBits: 2048, maxBits: 8192 }, ec: null });
     expect(defaults.approval).toEqual({ mode: 'auto', pendingTtlHours: 72 });
     expect(defaults.extendedKeyUsage).toEqual(['clientAuth']);

@@ -20,14 +20,18 @@ export const enrollmentState = z.discriminatedUnion('state', [
 ]);
 export type EnrollmentState = z.infer<typeof enrollmentState>;
 
-/** The certificate a renewal request was signed with, as the gateway verified it against the profile's CA. */
-export const renewalFacts = z.object({
+/**
+ * A renewal as the gateway saw it: the request was signed by a certificate one of the profile's CAs issued. The
+ * policy service believes none of it on the gateway's word: it reads that certificate from the issuance store and
+ * checks the signature of the pkiMessage against it (docs/adr/007-enrollment-path-v2.md, "Renewal").
+ */
+export const renewalClaim = z.object({
   caId: uuid,
   serialHex: z.string().regex(/^[0-9A-F]{1,40}$/),
-  subject: z.string().max(4096),
-  notBefore: z.string(),
-  notAfter: z.string(),
+  /** The pkiMessage as received (DER), whose SignerInfo the renewed certificate's key signed. */
+  signedMessage: base64.max(192 * 1024),
 });
+export type RenewalClaim = z.infer<typeof renewalClaim>;
 
 /**
  * gateway -> policy-service: record (idempotently), check and decide a PKCSReq or RenewalReq, and wait for its
@@ -52,8 +56,8 @@ export const EnrollmentSubmit = defineRpc(
     signerCertificateFingerprint: sha256Hex,
     /** The CA whose RA the request was encrypted to: it issues the certificate (RFC 8894 §4.7). */
     issuingCaId: uuid,
-    /** Present when the signer certificate was issued by one of the profile's CAs (signature checked by the gateway). */
-    renewal: renewalFacts.optional(),
+    /** Present when the signer certificate was issued by one of the profile's CAs. */
+    renewal: renewalClaim.optional(),
     requestCipher: contentCipherName,
     requestDigest: z.string().max(32),
     /** The device's address as the gateway determined it (rate limits, audit). */

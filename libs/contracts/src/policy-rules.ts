@@ -22,21 +22,39 @@ const pattern = z
     }
   }, 'not a valid regular expression');
 
+const profileSlug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a profile slug');
+
 /**
- * Renewal (RFC 8894 §3.3.1.2, scep-protocol.md §10): a request signed by a certificate this profile's CA issued,
- * authenticated by that certificate instead of a challenge.
+ * Renewal (RFC 8894 §3.3.1.2; docs/adr/007-enrollment-path-v2.md, "Renewal"): a request signed by a certificate this
+ * profile issued, authenticated by that certificate instead of a challenge. Bounded by default: from 30 days before
+ * expiry, once per certificate, same subject and SANs, within the profile that issued it.
  */
 export const RenewalRules = z
   .object({
     allowed: z.boolean().default(true),
-    /** Renewal is accepted from this many days before expiry on; omitted = any time while the certificate is valid. */
-    earliestDaysBeforeExpiry: z.number().int().min(1).max(3650).optional(),
+    /** Renewal is accepted from this many days before expiry on; null = any time while the certificate is valid. */
+    earliestDaysBeforeExpiry: z.number().int().min(1).max(3650).nullable().default(30),
     /** Days after expiry a renewal is still accepted (0 = an expired certificate cannot renew). */
     graceDaysAfterExpiry: z.number().int().min(0).max(90).default(0),
+    /** How many renewals one certificate may authenticate (a renewal's own certificate renews in its turn). */
+    maxRenewalsPerCertificate: z.number().int().min(1).max(100).default(1),
+    /** Other profiles of the tenant whose certificates may renew into this one (by slug). Its own always may. */
+    fromProfiles: z.array(profileSlug).max(20).default([]),
     /** The new certificate's subject must equal the old one's. */
     requireSameSubject: z.boolean().default(true),
+    /** The new certificate's SANs must equal the old one's (as a set). */
+    requireSameSubjectAltNames: z.boolean().default(true),
   })
   .strict();
+const renewalDefaults = {
+  allowed: true,
+  earliestDaysBeforeExpiry: 30,
+  graceDaysAfterExpiry: 0,
+  maxRenewalsPerCertificate: 1,
+  fromProfiles: [],
+  requireSameSubject: true,
+  requireSameSubjectAltNames: true,
+};
 
 /** Allowed key algorithms and sizes (scep-protocol.md §6.1). null = that algorithm is not allowed. */
 export const KeyRules = z
@@ -95,9 +113,13 @@ const SanTypeRule = z
   })
   .strict()
   .refine((r) => r.allowed || !r.required, { message: 'a required SAN type must be allowed', path: ['required'] });
-const sanDefaults = { allowed: true, required: false };
+/** A SAN type nobody configured: not allowed (a type an operator names is allowed unless it says otherwise). */
+const sanDefaults = { allowed: false, required: false };
 
-/** subjectAltName rules (RFC 5280 §4.2.1.6). SANs pass into the certificate as requested once every rule holds. */
+/**
+ * subjectAltName rules (RFC 5280 §4.2.1.6). SANs pass into the certificate as requested once every rule holds. A new
+ * profile allows no SAN type until its rules name it (docs/adr/008-abuse-and-client-addresses.md).
+ */
 export const SanRules = z
   .object({
     dns: SanTypeRule.default(sanDefaults),
@@ -155,7 +177,7 @@ export const PolicyRules = z
     ocspUrl: z.union([z.literal('default'), z.literal('none'), ocspResponderUrl]).default('default'),
     /** refuse-while-valid: no new certificate while an unexpired, unrevoked one with the same subject exists (renewals excepted). */
     duplicates: z.enum(['allow', 'refuse-while-valid']).default('allow'),
-    renewal: RenewalRules.default({ allowed: true, graceDaysAfterExpiry: 0, requireSameSubject: true }),
+    renewal: RenewalRules.default(renewalDefaults),
     approval: ApprovalRules.default({ mode: 'auto', pendingTtlHours: 72 }),
   })
   .strict();

@@ -6,7 +6,9 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { berBytes, berChildren, berContent, berIntegerBytes, berOid, berStringOctets, berTime, readBerStrict } from './ber-walk';
+import type { GeneralNameInfo } from './csr';
 import { PkiError } from './errors';
+import { decodeGeneralNames } from './general-names';
 import { formatDistinguishedName } from './name';
 import { importSubjectPublicKey, readSubjectPublicKeyInfo } from './spki';
 
@@ -39,10 +41,15 @@ export interface CertificateInfo {
   readonly publicKeyAlgorithmOid?: string;
   /** SHA-1 of the subjectPublicKey BIT STRING value: the RFC 5280 §4.2.1.2 method (1) key identifier. */
   readonly publicKeySha1?: Buffer;
+  /** subjectAltName entries (RFC 5280 §4.2.1.6), decoded on first use; empty without the extension. */
+  readonly subjectAltNames?: readonly GeneralNameInfo[];
 }
 
 const OID_SUBJECT_KEY_IDENTIFIER = '2.5.29.14';
 const OID_BASIC_CONSTRAINTS = '2.5.29.19';
+const OID_SUBJECT_ALT_NAME = '2.5.29.17';
+/** Names read from one certificate's subjectAltName at most (the CSR limit: what we could have issued). */
+const MAX_CERTIFICATE_SANS = 100;
 
 /** Parses a DER certificate leniently (critical AKI on Windows self-signed certs is fine). Throws PkiError MALFORMED_CERTIFICATE. */
 export function readCertificate(der: Uint8Array): CertificateInfo {
@@ -73,6 +80,7 @@ function parse(buf: Buffer): CertificateInfo {
   if (!notAfterNode) throw bad();
 
   let subjectKeyIdentifier: Buffer | undefined;
+  let subjectAltNameDer: Uint8Array | undefined;
   let isCA = false;
   for (; i < tbs.length; i++) {
     // issuerUniqueID [1], subjectUniqueID [2] are skipped; extensions [3] EXPLICIT SEQUENCE OF Extension.
@@ -92,6 +100,8 @@ function parse(buf: Buffer): CertificateInfo {
         const bc = readBerStrict(berContent(value));
         const first = berChildren(bc, 2)[0];
         isCA = first?.tag === 0x01 && berContent(first)[0] !== 0;
+      } else if (oid === OID_SUBJECT_ALT_NAME) {
+        subjectAltNameDer = berContent(value);
       }
     }
   }
@@ -123,11 +133,16 @@ function parse(buf: Buffer): CertificateInfo {
   let subjectText: string | undefined;
   let issuerText: string | undefined;
   let keySha1: Buffer | undefined;
+  let sans: readonly GeneralNameInfo[] | undefined;
   return Object.defineProperties(info, {
+    subjectAltNames: {
+      enumerable: true,
+      get: () => (sans ??= subjectAltNameDer ? decodeGeneralNames(subjectAltNameDer, MAX_CERTIFICATE_SANS) : []),
+    },
     subject: { enumerable: true, get: () => (subjectText ??= displayName(subjectDer, der, 'subject')) },
     issuer: { enumerable: true, get: () => (issuerText ??= displayName(issuerDer, der, 'issuer')) },
     publicKeySha1: { enumerable: true, get: () => (keySha1 ??= createHash('sha1').update(subjectPublicKey).digest()) },
-  }) as typeof info & { readonly subject: string; readonly issuer: string; readonly publicKeySha1: Buffer };
+  }) as typeof info & { readonly subject: string; readonly issuer: string; readonly publicKeySha1: Buffer; readonly subjectAltNames: readonly GeneralNameInfo[] };
 }
 
 /** Serial as a positive integer in upper-case hex: leading zero octets dropped ("00" for zero). */

@@ -8,3 +8,6 @@ export * from './rpc-handler.decorator';
 export * from './tenancy-events';
 export * from './client-rate-key';
 export * from './client-lockouts';
+export * from './dependency-unavailable';
+export * from './nats-permissions';
+export * from './nats-server-config';

@@ -42,6 +42,12 @@ export class NatsConnection implements OnApplicationShutdown {
   private async watch(connection: Connection): Promise<void> {
     for await (const status of connection.status()) {
       if (status.type === 'disconnect' || status.type === 'reconnect') this.logger.warn({ nats: status.type }, `NATS ${status.type}`);
+      // The server refused a publish or a subscription this identity has no permission for (docs/adr/009): a
+      // deployment whose NATS authorization lags the code, or code doing what its service must not. Never silent.
+      if (status.type === 'error' && status.permissionContext) {
+        const { operation, subject } = status.permissionContext;
+        this.logger.error({ nats: 'permissions violation', operation, subject }, `NATS refused ${operation} to ${subject}`);
+      }
     }
   }
 }

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { type RpcContract, rpcSubject } from '@scep/contracts';
 import { injectTraceContext } from '@scep/telemetry';
 import { NatsConnection } from './nats-connection';
+import { UNAVAILABLE } from './dependency-unavailable';
 import { RpcCallError, RpcUnavailableError } from './rpc-errors';
 import { transportConfig } from './transport-config';
 
@@ -79,9 +80,11 @@ function unavailableOr(method: string, error: unknown): Error {
 const FIELD_PATH = /^[A-Za-z0-9_.[\]-]{1,100}$/;
 
 /** The handler threw: an RpcException carries {code, message, field?}; anything else is a bug on the other side. */
-function remoteError(method: string, err: unknown): RpcCallError {
+function remoteError(method: string, err: unknown): RpcCallError | RpcUnavailableError {
   if (typeof err === 'object' && err !== null) {
     const { code, message, field } = err as { code?: unknown; message?: unknown; field?: unknown };
+    // The handler's own dependency is down (DependencyUnavailableRpcFilter): to this caller, the call is unavailable.
+    if (code === UNAVAILABLE) return new RpcUnavailableError(method);
     return new RpcCallError(
       method,
       typeof message === 'string' ? message.slice(0, 200) : 'remote error',

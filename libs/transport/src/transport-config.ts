@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { loadConfig, rpcEnv } from '@scep/config';
+import { loadConfig, natsCredentialsComplete, rpcEnv } from '@scep/config';
 
-export const transportEnv = z.object({ ...rpcEnv });
+export const transportEnv = z.object({ ...rpcEnv }).superRefine(natsCredentialsComplete);
 export type TransportConfig = z.infer<typeof transportEnv>;
 
 let cached: TransportConfig | undefined;

@@ -122,7 +122,7 @@ describe('dynamic one-time challenges (real PostgreSQL and Redis)', () => {
     expect(await verify(profileId, { challenge: used.challenge })).toEqual({ decision: 'reject', reason: 'consumed' });
   });
 
-  it('refuses a CSR for another subject or without the bound SANs, without consuming the challenge', async () => {
+  it('refuses a CSR for another subject, without the bound SANs or with more, without consuming the challenge', async () => {
     const profileId = await dynamicProfile();
     const { challenge } = await mint(profileId, {
       expectedSubject: 'CN=laptop-42,O=Acme',
@@ -141,7 +141,9 @@ describe('dynamic one-time challenges (real PostgreSQL and Redis)', () => {
       decision: 'reject',
       reason: 'san-mismatch',
     });
-    expect(await verify(profileId, { challenge, csr: { subject: 'CN=laptop-42,O=Acme', subjectAltNames: sans } })).toEqual({ decision: 'accept' });
+    // Bindings are exact: one SAN more than the challenge names is refused too.
+    expect(await verify(profileId, { challenge, csr: { subject: 'CN=laptop-42,O=Acme', subjectAltNames: sans } })).toEqual({ decision: 'reject', reason: 'san-mismatch' });
+    expect(await verify(profileId, { challenge, csr: { subject: 'CN=laptop-42,O=Acme', subjectAltNames: sans.slice(0, 2) } })).toEqual({ decision: 'accept' });
   });
 
   it('refuses unknown values, values of another profile or tenant, and requests without a challenge', async () => {

@@ -21,11 +21,22 @@ describe('bindingMismatch', () => {
             { type: 'dns', value: 'laptop-42.corp.example.com.' },
             { type: 'email', value: 'Ada@example.com' },
             { type: 'ip', value: '2001:db8::1' },
+            { type: 'uri', value: 'urn:device:42' },
           ],
         },
         csr,
       ),
     ).toBeUndefined();
+  });
+
+  it('binds SANs exactly: a CSR with one more SAN than the challenge names is refused', () => {
+    const named = [
+      { type: 'dns', value: 'laptop-42.corp.example.com' },
+      { type: 'email', value: 'Ada@example.com' },
+      { type: 'ip', value: '2001:db8::1' },
+    ];
+    expect(bindingMismatch({ expectedSubject: null, expectedSans: named }, csr)).toBe('san-mismatch');
+    expect(bindingMismatch({ expectedSubject: null, expectedSans: named }, { ...csr, subjectAltNames: csr.subjectAltNames.slice(0, 3) })).toBeUndefined();
   });
 
   it('compares subjects attribute by attribute, whatever the RDN order, values exact', () => {

@@ -29,7 +29,8 @@ function subjectKey(dn: string): string | undefined {
 
 /**
  * Checks a CSR against what a one-time challenge was minted for: the subject must have exactly the expected
- * attributes (values exact, RDN order free) and every expected SAN must be among the CSR's SANs (it may carry more).
+ * attributes (values exact, RDN order free) and, when SANs were named, exactly those SANs (as a set: no more, no
+ * fewer). A binding without SANs leaves them to the profile's rules.
  */
 export function bindingMismatch(binding: SubjectBinding, csr: { subject: string; subjectAltNames: readonly SubjectAltName[] }): ChallengeRejection | undefined {
   if (binding.expectedSubject !== null) {
@@ -38,7 +39,8 @@ export function bindingMismatch(binding: SubjectBinding, csr: { subject: string;
   }
   if (binding.expectedSans?.length) {
     const present = new Set(csr.subjectAltNames.map(sanKey));
-    if (!binding.expectedSans.every((san) => present.has(sanKey(san)))) return 'san-mismatch';
+    const expected = new Set(binding.expectedSans.map(sanKey));
+    if (present.size !== expected.size || ![...expected].every((key) => present.has(key))) return 'san-mismatch';
   }
   return undefined;
 }

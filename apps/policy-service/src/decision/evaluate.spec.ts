@@ -1,10 +1,23 @@
 import { PolicyRules } from '@scep/contracts';
 import { type EvaluationInput, evaluate } from './evaluate';
+import type { RenewalFacts } from './renewal-rules';
 
 const now = new Date('2026-06-01T00:00:00Z');
 const base = { subject: 'CN=device-1,O=Acme', subjectAltNames: [] as Array<{ type: string; value: string }>, keyAlgorithm: 'rsa', keySize: 2048 };
 const run = (rules: unknown, overrides: Partial<EvaluationInput> = {}, csr: Partial<typeof base> = {}) =>
   evaluate({ csr: { ...base, ...csr }, rules: PolicyRules.parse(rules), profileValidityDays: 365, challengeMode: 'static', now, ...overrides });
+/** A certificate this profile issued, renewable (inside the default 30-day window) and never renewed. */
+const renewable = (overrides: Partial<RenewalFacts> = {}): RenewalFacts => ({
+  known: true,
+  subject: base.subject,
+  subjectAltNames: [],
+  notBefore: new Date('2025-06-15T00:00:00Z'),
+  notAfter: new Date('2026-06-15T00:00:00Z'),
+  revoked: false,
+  issuedBy: 'self',
+  renewalsSoFar: 0,
+  ...overrides,
+});
 const refusedBy = (decision: ReturnType<typeof evaluate>) => (decision.outcome === 'reject' ? decision.reason.split(':')[0] : undefined);
 
 describe('evaluate (policy rules)', () => {
@@ -84,6 +97,14 @@ describe('evaluate (policy rules)', () => {
 
   describe('subjectAltNames', () => {
     const sans = (...list: Array<[string, string]>) => ({ subjectAltNames: list.map(([type, value]) => ({ type, value })) });
+
+    it('allows no SAN type by default: each must be named in the rules', () => {
+      for (const [type, value] of [['dns', 'a.example.com'], ['email', 'a@example.com'], ['uri', 'urn:x'], ['ip', '192.0.2.1']]) {
+        expect(refusedBy(run({}, {}, sans([type as string, value as string])))).toBe(`san-${type}`);
+        expect(run({ subjectAltNames: { [type as string]: {} } }, {}, sans([type as string, value as string])).outcome).toBe('approve');
+      }
+    });
+
     it.each([
       [{ subjectAltNames: { dns: { required: true } } }, sans(), 'san-dns'],
       [{ subjectAltNames: { ip: { allowed: false } } }, sans(['ip', '10.0.0.1']), 'san-ip'],
@@ -109,38 +130,55 @@ describe('evaluate (policy rules)', () => {
     expect(refusedBy(run({ duplicates: 'refuse-while-valid' }, { duplicateExists: true }))).toBe('duplicates');
     expect(run({ duplicates: 'refuse-while-valid' }, { duplicateExists: false }).outcome).toBe('approve');
     expect(run({}, { duplicateExists: true }).outcome).toBe('approve');
-    const renewal = { subject: base.subject, notBefore: new Date('2026-01-01Z'), notAfter: new Date('2026-12-01Z'), known: true, revoked: false };
-    expect(run({ duplicates: 'refuse-while-valid' }, { duplicateExists: true, renewal }).outcome).toBe('approve');
+    expect(run({ duplicates: 'refuse-while-valid' }, { duplicateExists: true, renewal: renewable() }).outcome).toBe('approve');
   });
 
-  it('puts manual-approval requests in pending, except renewals and Intune profiles', () => {
+  it('puts manual-approval requests in pending, except renewals that keep the subject and SANs, and Intune profiles', () => {
     expect(run({ approval: { mode: 'manual' } }).outcome).toBe('pending');
     expect(run({ approval: { mode: 'manual' } }, { challengeMode: 'intune' }).outcome).toBe('approve');
-    const renewal = { subject: base.subject, notBefore: new Date('2026-01-01Z'), notAfter: new Date('2026-12-01Z'), known: true, revoked: false };
-    expect(run({ approval: { mode: 'manual' } }, { renewal }).outcome).toBe('approve');
+    expect(run({ approval: { mode: 'manual' } }, { renewal: renewable() }).outcome).toBe('approve');
     expect(refusedBy(run({ approval: { mode: 'manual' } }, {}, { keySize: 1024 }))).toBe('key');
+    // Where the rules let a renewal change the subject or SANs, an operator decides on a manual profile.
+    const lenient = { approval: { mode: 'manual' }, renewal: { requireSameSubject: false, requireSameSubjectAltNames: false } };
+    expect(run(lenient, { renewal: renewable() }, { subject: 'CN=someone-else' }).outcome).toBe('pending');
+    expect(run({ ...lenient, subjectAltNames: { dns: {} } }, { renewal: renewable() }, { subjectAltNames: [{ type: 'dns', value: 'new.example.com' }] }).outcome).toBe('pending');
+    expect(run({ renewal: { requireSameSubject: false } }, { renewal: renewable() }, { subject: 'CN=someone-else' }).outcome).toBe('approve');
   });
 
   describe('renewal', () => {
-    const cert = { subject: base.subject, notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2026-12-31T00:00:00Z'), known: true, revoked: false };
     it.each([
-      ['unknown certificate', { known: false }, {}, 'badCertId', 'renewal-certificate-known'],
+      ['unknown certificate (or a signature that does not verify with it)', { known: false, unknownReason: 'not signed by it' }, {}, 'badCertId', 'renewal-certificate-known'],
+      ['certificate of another profile', { issuedBy: { profileSlug: 'static-wifi' } }, {}, 'badCertId', 'renewal-profile'],
       ['revoked certificate', { revoked: true }, {}, 'badCertId', 'renewal-not-revoked'],
       ['expired certificate', { notAfter: new Date('2026-05-01T00:00:00Z') }, {}, 'badCertId', 'renewal-validity'],
       ['not yet valid certificate', { notBefore: new Date('2026-07-01T00:00:00Z') }, {}, 'badCertId', 'renewal-validity'],
       ['renewal not allowed', {}, { allowed: false }, 'badRequest', 'renewal-allowed'],
-      ['too early for the window', {}, { earliestDaysBeforeExpiry: 30 }, 'badRequest', 'renewal-window'],
+      ['too early for the default window (30 days before expiry)', { notAfter: new Date('2026-12-31T00:00:00Z') }, {}, 'badRequest', 'renewal-window'],
+      ['already renewed once (the default)', { renewalsSoFar: 1 }, {}, 'badRequest', 'renewal-count'],
+      ['renewed as often as allowed', { renewalsSoFar: 3 }, { maxRenewalsPerCertificate: 3 }, 'badRequest', 'renewal-count'],
     ] as const)('refuses: %s', (_name, certOverride, renewalRules, failInfo, rule) => {
-      const decision = run({ renewal: renewalRules }, { renewal: { ...cert, ...certOverride } });
+      const decision = run({ renewal: renewalRules }, { renewal: renewable(certOverride as Partial<RenewalFacts>) });
       expect(decision).toMatchObject({ outcome: 'reject', failInfo });
       expect(refusedBy(decision)).toBe(rule);
     });
 
-    it('accepts inside the window and within the grace period, and a changed subject only when allowed', () => {
-      expect(run({ renewal: { earliestDaysBeforeExpiry: 240 } }, { renewal: cert }).outcome).toBe('approve');
-      expect(run({ renewal: { graceDaysAfterExpiry: 10 } }, { renewal: { ...cert, notAfter: new Date('2026-05-25T00:00:00Z') } }).outcome).toBe('approve');
-      expect(refusedBy(run({}, { renewal: cert }, { subject: 'CN=someone-else' }))).toBe('renewal-same-subject');
-      expect(run({ renewal: { requireSameSubject: false } }, { renewal: cert }, { subject: 'CN=someone-else' }).outcome).toBe('approve');
+    it('accepts inside the window, within the grace period, from a listed profile, and any time when the window is off', () => {
+      expect(run({}, { renewal: renewable() }).outcome).toBe('approve');
+      expect(run({ renewal: { graceDaysAfterExpiry: 10 } }, { renewal: renewable({ notAfter: new Date('2026-05-25T00:00:00Z') }) }).outcome).toBe('approve');
+      expect(run({ renewal: { fromProfiles: ['static-wifi'] } }, { renewal: renewable({ issuedBy: { profileSlug: 'static-wifi' } }) }).outcome).toBe('approve');
+      expect(run({ renewal: { earliestDaysBeforeExpiry: null } }, { renewal: renewable({ notAfter: new Date('2027-06-01T00:00:00Z') }) }).outcome).toBe('approve');
+      expect(run({ renewal: { maxRenewalsPerCertificate: 2 } }, { renewal: renewable({ renewalsSoFar: 1 }) }).outcome).toBe('approve');
+    });
+
+    it('keeps the subject and SANs unless the rules allow a change; SANs compare as sets, DNS names without case', () => {
+      const held = renewable({ subjectAltNames: [{ type: 'dns', value: 'a.example.com' }, { type: 'ip', value: '192.0.2.1' }] });
+      const sameSans = [{ type: 'ip', value: '192.0.2.1' }, { type: 'dns', value: 'A.Example.com' }];
+      const sansAllowed = { subjectAltNames: { dns: {}, ip: {} } };
+      expect(run(sansAllowed, { renewal: held }, { subjectAltNames: sameSans }).outcome).toBe('approve');
+      expect(refusedBy(run(sansAllowed, { renewal: held }, { subjectAltNames: [{ type: 'dns', value: 'a.example.com' }] }))).toBe('renewal-same-subject-alt-names');
+      expect(refusedBy(run(sansAllowed, { renewal: held }, { subjectAltNames: [...sameSans, { type: 'dns', value: 'evil.example.com' }] }))).toBe('renewal-same-subject-alt-names');
+      expect(refusedBy(run(sansAllowed, { renewal: held }, { subject: 'CN=someone-else', subjectAltNames: sameSans }))).toBe('renewal-same-subject');
+      expect(run({ renewal: { requireSameSubject: false, requireSameSubjectAltNames: false } }, { renewal: held }, { subject: 'CN=someone-else' }).outcome).toBe('approve');
     });
   });
 });

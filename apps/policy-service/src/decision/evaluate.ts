@@ -1,6 +1,6 @@
 import { type CertificatePlan, EXTENDED_KEY_USAGE_NAMES, type FailInfoName, type PolicyRulesValue } from '@scep/contracts';
 import { keyRule } from './key-rules';
-import { type RenewalFacts, renewalRules } from './renewal-rules';
+import { type RenewalFacts, renewalChange, renewalRules } from './renewal-rules';
 import { type RuleResult, fail, pass } from './rule-result';
 import { sanRules } from './san-rules';
 import { subjectRules } from './subject-rules';
@@ -53,7 +53,8 @@ export function evaluate(input: EvaluationInput): PolicyDecision {
     issuedSubject.length > 0 || csr.subjectAltNames.length > 0 ? pass('subject-present', 'subject or SAN present') : fail('subject-present', 'empty subject and no SAN'),
     ...sanRules(rules.subjectAltNames, csr.subjectAltNames),
   ];
-  if (input.renewal) results.push(...renewalRules(rules.renewal, input.renewal, issuedSubject, input.now));
+  const issuedIdentity = { subject: issuedSubject, subjectAltNames: csr.subjectAltNames };
+  if (input.renewal) results.push(...renewalRules(rules.renewal, input.renewal, issuedIdentity, input.now));
   if (rules.duplicates === 'refuse-while-valid' && !input.renewal) {
     results.push(input.duplicateExists ? fail('duplicates', `a valid certificate for "${issuedSubject}" exists`) : pass('duplicates', 'no valid certificate with this subject'));
   }
@@ -69,7 +70,14 @@ export function evaluate(input: EvaluationInput): PolicyDecision {
   const subjectSource: SubjectSource = subject.subjectDn === undefined ? 'csr' : 'template';
   const failed = results.find((r) => !r.passed);
   if (failed) return { outcome: 'reject', rules: results, failInfo: failed.failInfo ?? 'badRequest', reason: `${failed.rule}: ${failed.detail}`, plan, subjectSource };
-  const manual = rules.approval.mode === 'manual' && !input.renewal && input.challengeMode !== 'intune';
-  if (manual) results.push(pass('approval', `manual: pending for up to ${rules.approval.pendingTtlHours} hours`));
+  // On a manual-approval profile a renewal that keeps the subject and SANs is authenticated by the certificate it
+  // renews; one that changes them (where the rules allow it) names someone new and waits for an operator.
+  const change = input.renewal ? renewalChange(input.renewal, issuedIdentity) : undefined;
+  const renewalKeepsIdentity = change !== undefined && !change.subject && !change.subjectAltNames;
+  const manual = rules.approval.mode === 'manual' && !renewalKeepsIdentity && input.challengeMode !== 'intune';
+  if (manual) {
+    const why = input.renewal ? 'renewal changes the subject or SANs: ' : '';
+    results.push(pass('approval', `manual: ${why}pending for up to ${rules.approval.pendingTtlHours} hours`));
+  }
   return { outcome: manual ? 'pending' : 'approve', rules: results, plan, subjectSource };
 }

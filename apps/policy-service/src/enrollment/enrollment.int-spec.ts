@@ -1,12 +1,13 @@
 import { testRun } from '../test-env.int';
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { JobIds, Queues, signingOutcomeSubject } from '@scep/contracts';
 import { EnrollmentTransactionRepository } from '@scep/persistence-enrollment';
 import { ServiceMetrics } from '@scep/telemetry';
-import { type TestDatabase, createTestDatabase, deleteRedisPrefix } from '@scep/testing';
+import { type HeldTestCertificate, type TestDatabase, createTestDatabase, deleteRedisPrefix, issueTestCertificate, signedTestRequest, testCa } from '@scep/testing';
+import { spkiFingerprint } from '@scep/pki';
 import { PolicyRulesStore } from '../rules/policy-rules.store';
 import { SigningOutcomesListener } from '../signing/signing-outcomes.listener';
 import { SigningReconciler } from '../signing/signing-reconciler';
@@ -49,6 +50,7 @@ describe('enrollment path (policy service over real PostgreSQL, BullMQ and NATS;
 
   const q = (sql: string, params: unknown[] = []) => harness.dataSource.query(sql, params);
   const liveRows = async (transactionId: string) => Number((await q(`SELECT count(*) AS n FROM enrollment.transactions WHERE transaction_id = $1`, [transactionId]))[0].n);
+  const certificatesOfProfile = async (profile: string) => Number((await q(`SELECT count(*) AS n FROM issuance.certificates WHERE profile_id = $1`, [profile]))[0].n);
   const certificatesOf = async (enrollmentId: string) => Number((await q(`SELECT count(*) AS n FROM issuance.certificates WHERE enrollment_id = $1`, [enrollmentId]))[0].n);
   const rowOf = (profile: string, transactionId: string) => transactions.findLive(harness.tenantId, profile, transactionId);
   const statusOf = async (profile: string, transactionId: string) => (await rowOf(profile, transactionId))?.status;
@@ -235,35 +237,55 @@ describe('enrollment path (policy service over real PostgreSQL, BullMQ and NATS;
   });
 
   describe('renewal and transaction identity', () => {
-    /** A certificate row as the signer would have stored it. */
-    const storeIssued = async (serialHex: string, revoked = false) => {
+    // The issuance store holds real certificates: the policy service reads the renewed certificate from it and checks
+    // the forwarded pkiMessage's signature with it.
+    const ca = testCa();
+    const ra = issueTestCertificate(ca, { subject: ['RA'] });
+    const keyPairOf = (d: Device) => ({ privateKey: d.key, publicKey: createPublicKey(d.key) });
+
+    /** A certificate of `profile` for `holder`, stored as the signer would have stored it. */
+    const held = async (profile: string, options: { holder?: Device; dnsNames?: string[]; notAfter?: Date; revoked?: boolean; subject?: string[] } = {}) => {
+      const certificate = issueTestCertificate(ca, { key: keyPairOf(options.holder ?? device), dnsNames: options.dnsNames, notAfter: options.notAfter, subject: options.subject });
+      const info = certificate.certificate;
       await q(
         `INSERT INTO issuance.certificates (id, tenant_id, ca_id, profile_id, enrollment_id, serial_hex, subject, not_before, not_after, certificate_der, revoked_at)
-           VALUES (gen_random_uuid(), $2, $1, $3, gen_random_uuid(), $4, 'O=Acme,CN=device', now() - interval '1 day', now() + interval '300 days', '\\x00', $5)`,
-        [harness.caId, harness.tenantId, profileId, serialHex, revoked ? new Date() : null],
+           VALUES (gen_random_uuid(), $2, $1, $3, gen_random_uuid(), $4, $5, $6, $7, $8, $9)`,
+        [harness.caId, harness.tenantId, profile, info.serialHex, info.subject, info.notBefore, info.notAfter, info.der, options.revoked ? new Date() : null],
       );
+      return certificate;
     };
-    const renewalOf = (serialHex: string, overrides: Record<string, string> = {}) => ({
-      caId: harness.caId,
-      serialHex,
-      subject: 'O=Acme,CN=device',
-      notBefore: new Date(Date.now() - 86400_000).toISOString(),
-      notAfter: new Date(Date.now() + 300 * 86400_000).toISOString(),
-      ...overrides,
-    });
+
+    /** A renewal as the gateway passes it on: a CSR for `newKey`, signed as a pkiMessage by the held certificate. */
+    const renewalBy = (
+      profile: string,
+      holder: HeldTestCertificate,
+      options: { newKey?: Device; transactionId?: string; dnsNames?: string[]; subject?: string[]; messageType?: number; signedBy?: HeldTestCertificate; claimSerial?: string } = {},
+    ) => {
+      const messageType = options.messageType ?? 17;
+      const overrides = Object.fromEntries(Object.entries({ transactionId: options.transactionId, dnsNames: options.dnsNames, subject: options.subject }).filter(([, v]) => v !== undefined));
+      const base = harness.request(profile, options.newKey ?? device, { ...overrides, messageType });
+      const signer = options.signedBy ?? holder;
+      const signedMessage = signedTestRequest({ signer, recipient: ra.certificate, transactionId: base.transactionId, messageType, messageData: Buffer.from(base.csrDer, 'base64') });
+      return {
+        ...base,
+        signerFingerprint: spkiFingerprint(signer.certificate.spkiDer),
+        signerCertificateFingerprint: createHash('sha256').update(`issued|${harness.caId}|${signer.certificate.serialHex}`).digest('hex'),
+        renewal: { caId: harness.caId, serialHex: options.claimSerial ?? holder.certificate.serialHex, signedMessage: signedMessage.toString('base64') },
+      };
+    };
 
     it('starts a new transaction when the same key renews under its first transactionID (micromdm), keeping the old one on record', async () => {
       const first = harness.request(profileId, device);
       await service.submit(first);
       await recordedIssued(profileId, first.transactionId);
-      await storeIssued('0A');
-      const renewal = { ...first, messageType: 17, signerCertificateFingerprint: 'b'.repeat(64), renewal: renewalOf('0A') };
+      const certificate = await held(profileId);
+      const renewal = renewalBy(profileId, certificate, { transactionId: first.transactionId });
       const state = await service.submit(renewal);
       expect(state.state).toBe('issued');
-      const rows = await q(`SELECT id, superseded_at, renewal_of_serial FROM enrollment.transactions WHERE transaction_id = $1 ORDER BY created_at`, [first.transactionId]);
+      const rows = await q(`SELECT id, superseded_at, renewal_of_serial, renewal_seq FROM enrollment.transactions WHERE transaction_id = $1 ORDER BY created_at`, [first.transactionId]);
       expect(rows).toHaveLength(2);
       expect(rows[0].superseded_at).not.toBeNull();
-      expect(rows[1]).toMatchObject({ superseded_at: null, renewal_of_serial: '0A' });
+      expect(rows[1]).toMatchObject({ superseded_at: null, renewal_of_serial: certificate.certificate.serialHex, renewal_seq: 1 });
       // A resend of the renewal is the renewal again, not the first enrollment.
       expect(await service.submit({ ...renewal })).toEqual(state);
     });
@@ -271,10 +293,9 @@ describe('enrollment path (policy service over real PostgreSQL, BullMQ and NATS;
     it('starts the renewal at once when the first certificate is signed but its record still waits in the batch', async () => {
       const first = harness.request(profileId, device);
       expect((await service.submit(first)).state).toBe('issued');
-      await storeIssued('0B');
+      const certificate = await held(profileId);
       // No wait for the recorder's batch: micromdm's scepclient renews a few milliseconds after its enrollment.
-      const renewal = { ...first, messageType: 17, signerCertificateFingerprint: 'c'.repeat(64), renewal: renewalOf('0B') };
-      expect((await service.submit(renewal)).state).toBe('issued');
+      expect((await service.submit(renewalBy(profileId, certificate, { transactionId: first.transactionId }))).state).toBe('issued');
       const rows = await q(`SELECT status, superseded_at, certificate_serial FROM enrollment.transactions WHERE transaction_id = $1 ORDER BY created_at`, [first.transactionId]);
       expect(rows).toHaveLength(2);
       expect(rows[0]).toMatchObject({ status: 'issued', superseded_at: expect.any(Date), certificate_serial: expect.stringMatching(/^[0-9A-F]+$/) });
@@ -298,23 +319,78 @@ describe('enrollment path (policy service over real PostgreSQL, BullMQ and NATS;
     });
 
     it('refuses renewals by unknown or revoked certificates (badCertId) and a RenewalReq without a certificate of ours', async () => {
-      expect(await service.submit(harness.request(profileId, device, { messageType: 17, renewal: renewalOf('DEAD01') }))).toMatchObject({ state: 'rejected', failInfo: 'badCertId' });
-      await storeIssued('BEEF02', true);
-      expect(await service.submit(harness.request(profileId, device, { messageType: 17, renewal: renewalOf('BEEF02') }))).toMatchObject({ state: 'rejected', failInfo: 'badCertId' });
+      const stranger = issueTestCertificate(ca, { key: keyPairOf(device) }); // never stored: not one the CA issued
+      expect(await service.submit(renewalBy(profileId, stranger))).toMatchObject({ state: 'rejected', failInfo: 'badCertId', reason: expect.stringContaining('renewal-certificate-known') });
+      const revoked = await held(profileId, { revoked: true });
+      expect(await service.submit(renewalBy(profileId, revoked))).toMatchObject({ state: 'rejected', failInfo: 'badCertId', reason: expect.stringContaining('renewal-not-revoked') });
       expect(await service.submit(harness.request(profileId, device, { messageType: 17 }))).toMatchObject({ state: 'rejected', failInfo: 'badRequest' });
     });
 
-    it('applies the profile rules in force: a renewal window set through versioned rules', async () => {
+    it('believes nothing the gateway says about the renewed certificate: the forwarded pkiMessage must be signed with its key, for this transaction', async () => {
+      const victim = await held(profileId, { holder: other });
+      const attacker = await held(profileId);
+      const signedBefore = signedJobs.length;
+      // A gateway that names the victim's serial but holds only its own certificate.
+      const forged = renewalBy(profileId, victim, { signedBy: attacker });
+      expect(await service.submit(forged)).toMatchObject({ state: 'rejected', failInfo: 'badCertId', reason: expect.stringContaining('not signed by the renewed certificate') });
+      // A genuine renewal message replayed under another transaction.
+      const genuine = renewalBy(profileId, victim, { newKey: other });
+      const replayed = { ...harness.request(profileId, other, { messageType: 17 }), signerFingerprint: genuine.signerFingerprint, renewal: genuine.renewal };
+      expect(await service.submit(replayed)).toMatchObject({ state: 'rejected', failInfo: 'badCertId', reason: expect.stringContaining('another transaction') });
+      expect(await service.submit({ ...genuine, renewal: { ...genuine.renewal, signedMessage: Buffer.from('not a pkiMessage').toString('base64') } })).toMatchObject({
+        state: 'rejected',
+        failInfo: 'badCertId',
+      });
+      expect(signedJobs.length).toBe(signedBefore);
+    });
+
+    it('renews only within the profile that issued the certificate, or from a profile it lists', async () => {
+      // The external review's case: a certificate from a static-challenge profile, used on a manual-approval profile.
+      const staticProfile = await harness.profile();
+      const manualProfile = await harness.profile();
+      const store = harness.moduleRef.get(PolicyRulesStore);
+      await store.set(harness.tenantId, manualProfile, { approval: { mode: 'manual' } }, 'test');
+      const fromStatic = await held(staticProfile);
+      const crossing = await service.submit(renewalBy(manualProfile, fromStatic));
+      expect(crossing).toMatchObject({ state: 'rejected', failInfo: 'badCertId', reason: expect.stringContaining('renewal-profile') });
+      expect(await certificatesOfProfile(manualProfile)).toBe(0);
+      await store.set(harness.tenantId, manualProfile, { approval: { mode: 'manual' }, renewal: { fromProfiles: [`p-${staticProfile.slice(0, 8)}`] } }, 'test');
+      expect((await service.submit(renewalBy(manualProfile, fromStatic))).state).toBe('issued');
+    });
+
+    it('lets one certificate authenticate one renewal by default: a second is refused, and of concurrent ones only one wins', async () => {
+      const certificate = await held(profileId);
+      expect((await service.submit(renewalBy(profileId, certificate))).state).toBe('issued');
+      expect(await service.submit(renewalBy(profileId, certificate))).toMatchObject({ state: 'rejected', failInfo: 'badRequest', reason: expect.stringContaining('renewal-count') });
+      const contested = await held(profileId);
+      const states = await Promise.all(Array.from({ length: 6 }, () => service.submit(renewalBy(profileId, contested))));
+      expect(states.filter((s) => s.state === 'issued')).toHaveLength(1);
+      expect(states.filter((s) => s.state === 'rejected')).toHaveLength(5);
+      const slots = await q(`SELECT count(*)::int AS n FROM enrollment.transactions WHERE renewal_of_serial = $1 AND renewal_seq IS NOT NULL`, [contested.certificate.serialHex]);
+      expect(slots[0].n).toBe(1);
+    });
+
+    it('keeps the subject and SANs; on a manual profile a renewal that may change them waits for an operator', async () => {
+      const manual = await harness.profile();
+      const store = harness.moduleRef.get(PolicyRulesStore);
+      await store.set(harness.tenantId, manual, { approval: { mode: 'manual' }, subjectAltNames: { dns: {} } }, 'test');
+      const certificate = await held(manual, { dnsNames: ['a.example.com'] });
+      expect(await service.submit(renewalBy(manual, certificate, { dnsNames: ['b.example.com'] }))).toMatchObject({ state: 'rejected', reason: expect.stringContaining('renewal-same-subject-alt-names') });
+      expect((await service.submit(renewalBy(manual, certificate, { dnsNames: ['a.example.com'], newKey: makeDevice() }))).state).toBe('issued');
+      await store.set(harness.tenantId, manual, { approval: { mode: 'manual' }, subjectAltNames: { dns: {} }, renewal: { requireSameSubjectAltNames: false, maxRenewalsPerCertificate: 5 } }, 'test');
+      expect(await service.submit(renewalBy(manual, certificate, { dnsNames: ['b.example.com'] }))).toEqual({ state: 'pending' });
+    });
+
+    it('applies the profile rules in force: the default window, and rules set through versions', async () => {
       const store = harness.moduleRef.get(PolicyRulesStore);
       const renewing = await harness.profile();
       expect((await store.current(harness.tenantId, renewing)).version).toBe(0);
-      await storeIssued('C0FFEE');
-      expect((await service.submit(harness.request(renewing, device, { renewal: renewalOf('C0FFEE') }))).state).toBe('issued');
-      expect((await store.set(harness.tenantId, renewing, { renewal: { allowed: true, earliestDaysBeforeExpiry: 30, graceDaysAfterExpiry: 0, requireSameSubject: true } }, 'test')).version).toBe(1);
-      const early = await service.submit(harness.request(renewing, device, { renewal: renewalOf('C0FFEE') }));
-      expect(early).toMatchObject({ state: 'rejected', failInfo: 'badRequest', reason: expect.stringContaining('renewal-window') });
-      expect((await store.set(harness.tenantId, renewing, { renewal: { allowed: false, graceDaysAfterExpiry: 0, requireSameSubject: true } }, 'test')).version).toBe(2);
-      expect(await service.submit(harness.request(renewing, device, { renewal: renewalOf('C0FFEE') }))).toMatchObject({ state: 'rejected', reason: expect.stringContaining('renewal-allowed') });
+      const early = await held(renewing, { notAfter: new Date(Date.now() + 200 * 86_400_000) });
+      expect(await service.submit(renewalBy(renewing, early))).toMatchObject({ state: 'rejected', failInfo: 'badRequest', reason: expect.stringContaining('renewal-window') });
+      expect((await store.set(harness.tenantId, renewing, { renewal: { earliestDaysBeforeExpiry: null } }, 'test')).version).toBe(1);
+      expect((await service.submit(renewalBy(renewing, early))).state).toBe('issued');
+      expect((await store.set(harness.tenantId, renewing, { renewal: { allowed: false } }, 'test')).version).toBe(2);
+      expect(await service.submit(renewalBy(renewing, await held(renewing)))).toMatchObject({ state: 'rejected', reason: expect.stringContaining('renewal-allowed') });
     });
   });
 
@@ -421,6 +497,30 @@ describe('enrollment path (policy service over real PostgreSQL, BullMQ and NATS;
       const late = await rowOf(ruled, lateReq.transactionId);
       expect(late?.status).toBe('expired');
       expect(await harness.moduleRef.get(ApprovalService).decide({ tenantId: harness.tenantId, enrollmentId: late?.id as string, verdict: 'approve', actor: 'x' })).toEqual({ result: 'not-pending', status: 'expired' });
+    });
+
+    it("answers a resend of an operator's rejection and of an expired approval with the same FAILURE, but decides a rules' refusal again", async () => {
+      await setRules({ approval: { mode: 'manual', pendingTtlHours: 1 } });
+      const rejectedReq = harness.request(ruled, device);
+      await service.submit(rejectedReq);
+      const row = await rowOf(ruled, rejectedReq.transactionId);
+      await harness.moduleRef.get(ApprovalService).decide({ tenantId: harness.tenantId, enrollmentId: row?.id as string, verdict: 'reject', actor: 'api-key:ops', reason: 'not ours' });
+      // scepclient resends its PKCSReq while it polls: the operator's answer stands.
+      expect(await service.submit({ ...rejectedReq })).toMatchObject({ state: 'rejected', reason: 'rejected by operator: not ours' });
+      const lateReq = harness.request(ruled, device);
+      await service.submit(lateReq);
+      await q(`UPDATE enrollment.transactions SET pending_until = now() - interval '1 second' WHERE transaction_id = $1`, [lateReq.transactionId]);
+      await service.status({ tenantId: harness.tenantId, profileId: ruled, transactionId: lateReq.transactionId, signerFingerprint: lateReq.signerFingerprint });
+      expect(await service.submit({ ...lateReq })).toMatchObject({ state: 'rejected', failInfo: 'badCertId' });
+
+      // Refused by the rules (a 2048-bit key where 3072 is the minimum); the operator lowers the minimum; the same
+      // request, resent under its transactionID, is decided under the rules now in force.
+      await setRules({ keys: { rsa: { minBits: 3072 } } });
+      const refusedReq = harness.request(ruled, device);
+      expect(await service.submit(refusedReq)).toMatchObject({ state: 'rejected', reason: expect.stringContaining('key') });
+      await setRules({});
+      expect((await service.submit({ ...refusedReq })).state).toBe('issued');
+      expect(await liveRows(refusedReq.transactionId)).toBe(2);
     });
 
     it('dry-runs a CSR: the decision and the planned certificate, recording nothing', async () => {

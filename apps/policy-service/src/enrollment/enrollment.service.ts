@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import type { EnrollmentState, EnrollmentStatus, EnrollmentSubmit, FailInfoName, RpcRequest, RpcResponse } from '@scep/contracts';
-import { type EnrollmentTransaction, EnrollmentTransactionEntity, EnrollmentTransactionRepository } from '@scep/persistence-enrollment';
+import { type EnrollmentTransaction, EnrollmentTransactionEntity, EnrollmentTransactionRepository, RenewalSlotTaken } from '@scep/persistence-enrollment';
 import { IssuedCertificateReader, type ProfileSettingsRecord, effectiveGenerations } from '@scep/persistence-read';
 import { type CsrFacts, type PolicyDecision, evaluate } from '../decision/evaluate';
 import type { RenewalFacts } from '../decision/renewal-rules';
@@ -13,6 +13,7 @@ import { SigningReconciler, stateOfOutcome } from '../signing/signing-reconciler
 import { SigningRequests } from '../signing/signing-requests';
 import { SigningWaiters } from '../signing/signing-waiters';
 import { ChallengeCheck } from './challenge-check';
+import { RenewalAuthentication } from './renewal-authentication';
 import { type RequestCsr, readRequestCsr } from './request-csr';
 
 type SubmitRequest = RpcRequest<typeof EnrollmentSubmit>;
@@ -42,6 +43,7 @@ export class EnrollmentService {
     private readonly profiles: ProfileSettingsCache,
     private readonly rules: PolicyRulesStore,
     private readonly certificates: IssuedCertificateReader,
+    private readonly renewals: RenewalAuthentication,
     private readonly challenges: ChallengeCheck,
     private readonly signing: SigningRequests,
     private readonly waiters: SigningWaiters,
@@ -78,19 +80,24 @@ export class EnrollmentService {
     }
     trace.getActiveSpan()?.setAttribute('scep.renewal', Boolean(request.renewal));
 
-    const { decision, policyVersion, pendingTtlHours } = await this.decide(profile, csr.facts, request.renewal ? await this.renewalFacts(request) : undefined, request.messageType);
-    const row = this.record(request, csr, profile, decision, policyVersion, pendingTtlHours);
-    if (!(await this.transactions.insertIfAbsent(row))) {
+    const renewal = request.renewal ? await this.renewals.factsOf({ ...request, renewal: request.renewal }, profile) : undefined;
+    const { decision, policyVersion, pendingTtlHours } = await this.decide(profile, csr.facts, renewal, request.messageType);
+    const row = this.record(request, csr, profile, decision, policyVersion, pendingTtlHours, renewal);
+    if (!(await this.insert(row))) {
       // The transactionID is taken: a resend, a concurrent copy of this request (Cisco and Apple retry on timeout),
       // or a new request under an old transactionID (§9.4). Answer from the record, or retire it and record anew.
       const existing = await this.transactions.findLive(request.tenantId, request.profileId, request.transactionId);
       if (!existing) return rejected('badRequest', 'transaction vanished');
       const outcome = await this.resend(existing, request, csr, profile);
       if (outcome !== 'start-new') return outcome;
-      if (!(await this.transactions.insertIfAbsent(row))) return rejected('badRequest', 'transaction changed concurrently');
+      if (!(await this.insert(row))) return rejected('badRequest', 'transaction changed concurrently');
     }
     trace.getActiveSpan()?.setAttributes({ 'scep.enrollment_id': row.id, 'scep.decision': decision.outcome });
     const context = { tenantId: row.tenantId, enrollmentId: row.id, transactionId: row.transactionId, renewalOf: row.renewalOfSerial ?? undefined, policyVersion };
+    if (row.status === 'rejected' && decision.outcome !== 'reject') {
+      this.logger.warn({ ...context, reason: row.statusReason }, 'renewal rejected');
+      return rejected('badRequest', row.statusReason ?? 'renewal refused');
+    }
     switch (decision.outcome) {
       case 'reject':
         this.logger.warn({ ...context, reason: decision.reason }, 'enrollment rejected');
@@ -161,6 +168,7 @@ export class EnrollmentService {
     decision: PolicyDecision,
     policyVersion: number,
     pendingTtlHours: number,
+    renewal: RenewalFacts | undefined,
   ): EnrollmentTransactionEntity {
     const now = new Date();
     return Object.assign(new EnrollmentTransactionEntity(), {
@@ -176,6 +184,8 @@ export class EnrollmentService {
       signerFingerprint: request.signerFingerprint,
       signerCertificateFingerprint: request.signerCertificateFingerprint,
       renewalOfSerial: request.renewal?.serialHex ?? null,
+      // A renewal that is approved or waits takes the next slot of the certificate it renews (unique per serial).
+      renewalSeq: renewal?.known && decision.outcome !== 'reject' ? renewal.renewalsSoFar + 1 : null,
       issuingCaId: issuingCa(profile, request.issuingCaId),
       subject: csr.facts.subject,
       requestCipher: request.requestCipher,
@@ -199,17 +209,25 @@ export class EnrollmentService {
     } satisfies Partial<EnrollmentTransactionEntity>);
   }
 
-  /** The certificate a renewal is authenticated by, as the issuance store knows it. */
-  private async renewalFacts(request: SubmitRequest): Promise<RenewalFacts | undefined> {
-    if (!request.renewal) return undefined;
-    const stored = await this.certificates.findBySerial(request.tenantId, request.renewal.caId, request.renewal.serialHex);
-    return {
-      subject: request.renewal.subject,
-      notBefore: new Date(request.renewal.notBefore),
-      notAfter: new Date(request.renewal.notAfter),
-      known: Boolean(stored),
-      revoked: Boolean(stored?.revokedAt),
-    };
+  /**
+   * Records the transaction unless its transactionID is live already (false). A renewal whose slot another renewal
+   * of the same certificate took meanwhile is recorded as refused instead.
+   */
+  private async insert(row: EnrollmentTransactionEntity): Promise<boolean> {
+    try {
+      return Boolean(await this.transactions.insertIfAbsent(row));
+    } catch (error) {
+      if (!(error instanceof RenewalSlotTaken)) throw error;
+      Object.assign(row, {
+        status: 'rejected',
+        renewalSeq: null,
+        failInfo: 'badRequest',
+        statusReason: 'renewal-count: the certificate was renewed concurrently',
+        completedAt: new Date(),
+        pendingUntil: null,
+      });
+      return Boolean(await this.transactions.insertIfAbsent(row));
+    }
   }
 
   /**
@@ -217,6 +235,10 @@ export class EnrollmentService {
    * resend, never a second certificate). Same key but another signer identity, another CSR, or a transaction that
    * completed long ago: a new request under an old transactionID (micromdm renews with its first transactionID,
    * Cisco re-enrolls with its key) — once the old one is complete, start a new transaction. Another key: refused.
+   * A transaction the rules refused, or whose signing failed, is decided again: nothing can be issued twice, and a
+   * device that retries after an operator fixed the profile gets the new answer instead of the old FAILURE for a week
+   * (clients derive the transactionID from the key, so it cannot change). An operator's rejection and an expired
+   * approval stay the answer.
    */
   private async resend(row: EnrollmentTransaction, request: SubmitRequest, csr: RequestCsr, profile: ProfileSettingsRecord): Promise<EnrollmentState | 'start-new'> {
     if (row.keyFingerprint !== csr.keyFingerprint || row.signerFingerprint !== request.signerFingerprint) {
@@ -225,7 +247,8 @@ export class EnrollmentService {
     }
     const sameSigner = (row.signerCertificateFingerprint ?? request.signerCertificateFingerprint) === request.signerCertificateFingerprint;
     const recent = !row.completedAt || Date.now() - row.completedAt.getTime() < RESEND_WINDOW_MS;
-    if (sameSigner && row.csrFingerprint === csr.fingerprint && recent) return this.stateOf(row, profile);
+    const decideAgain = (row.status === 'rejected' && !row.decidedBy) || row.status === 'failed';
+    if (sameSigner && row.csrFingerprint === csr.fingerprint && recent && !decideAgain) return this.stateOf(row, profile);
     // Signed but not yet recorded (outcomes are recorded in batches, or by the reconciler after an outage): the
     // certificate store says it is complete, so record it now and let the new request start.
     // (Not for Intune profiles: Intune is told before the record is written, by the recorder.)

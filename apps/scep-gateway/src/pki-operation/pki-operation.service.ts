@@ -62,7 +62,7 @@ export class PkiOperationService {
     const replyAs: VerifiedRequest['replyAs'] = {};
     try {
       requester = verify(message);
-      const request: VerifiedRequest = { message, signer: requester, signerKind: classifySigner(requester, liveGenerations(endpoint)), endpoint, clientAddress, replyAs };
+      const request: VerifiedRequest = { message, messageDer: body, signer: requester, signerKind: classifySigner(requester, liveGenerations(endpoint)), endpoint, clientAddress, replyAs };
       const handler = this.handlers.get(message.messageType);
       if (!handler) throw new RequestRefused(FailInfo.BadRequest, `unsupported messageType ${message.messageType}`);
       outcome = await handler.handle(request);

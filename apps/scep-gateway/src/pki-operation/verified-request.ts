@@ -6,6 +6,8 @@ import type { SignerKind } from './signer-classification';
 /** A request whose signature verified: what every message type's handler starts from. */
 export interface VerifiedRequest {
   readonly message: ParsedPkiMessage;
+  /** The pkiMessage as received (DER): a renewal forwards it, so that the policy service checks the signature itself. */
+  readonly messageDer: Buffer;
   readonly signer: CertificateInfo;
   readonly signerKind: SignerKind;
   readonly endpoint: ScepEndpoint;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ContentTypes, type Capability, buildNextCaCertResponse, decodeGetMessageParam, renderCapabilities } from '@scep/codec';
-import { RpcUnavailableError } from '@scep/transport';
+import { isDependencyUnavailable } from '@scep/transport';
 import { type CaGeneration, type ScepEndpoint, generationsNow } from '../endpoints/scep-endpoint';
 import { ScepEndpointCache } from '../endpoints/scep-endpoint.cache';
 import { PkiOperationService } from '../pki-operation/pki-operation.service';
@@ -41,8 +41,9 @@ export class ScepHttpService {
     try {
       return await this.dispatch(tenantSlug, profileSlug, request);
     } catch (error) {
-      if (error instanceof RpcUnavailableError) {
-        // Infrastructure, not the client's fault: retry later (certmonger and others back off on 503).
+      if (isDependencyUnavailable(error)) {
+        // Infrastructure (NATS, the policy service, PostgreSQL), not the client's fault: retry later (certmonger and
+        // others back off on 503). A recorded transaction is answered PENDING by the policy service instead.
         return textReply(503, 'service temporarily unavailable', { 'retry-after': '10' });
       }
       throw error;

@@ -8,10 +8,12 @@ import { signerConfig } from '../signer-config';
 import { subjectNameOrFail } from './subject-name';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** id-kp-cmcRA, RFC 6402 §2.10. */
+export const ID_KP_CMC_RA = '1.3.6.1.5.5.7.3.28';
 
 /**
  * Issues a profile's RA credential (scep-protocol.md §4.2, §8.1): an RSA-2048 end-entity key pair certified by the
- * CA with keyUsage digitalSignature + keyEncipherment and no CA flag, its key wrapped under the RA KEK that the
+ * CA with keyUsage digitalSignature + keyEncipherment, extendedKeyUsage id-kp-cmcRA and no CA flag, its key wrapped under the RA KEK that the
  * gateway holds. The RA decrypts requests and signs CertReps; only the CA key signs certificates.
  */
 @Injectable()
@@ -40,7 +42,9 @@ export class RaIssuer {
       notAfter,
       digest: 'sha256',
       keyUsage: ['digitalSignature', 'keyEncipherment'],
-      extendedKeyUsage: [],
+      // id-kp-cmcRA (RFC 6402 §2.10): the key is good for acting as a registration authority and nothing else —
+      // not for TLS, code signing or e-mail, which an RA certificate without an EKU would be accepted for.
+      extendedKeyUsage: [ID_KP_CMC_RA],
       crlDistributionPoints: crlDistributionPoints(payload.tenantId, payload.caId),
     });
     const row = Object.assign(new RaCredentialEntity(), {

@@ -38,9 +38,9 @@ import { SignCertificateProcessor } from './sign-certificate.processor';
 import { SigningOutcomePublisher } from './signing-outcome.publisher';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'signer-int-'));
-function openssl(args: string[], input?: string): string {
-  const r = spawnSync('openssl', args, { cwd: work, encoding: 'utf8', input });
-  if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+function openssl(args: string[], options: { input?: string; allowFailure?: boolean } = {}): string {
+  const r = spawnSync('openssl', args, { cwd: work, encoding: 'utf8', input: options.input });
+  if (r.status !== 0 && !options.allowFailure) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
   return `${r.stdout}${r.stderr}`; // "verify OK" is written to stderr
 }
 
@@ -169,7 +169,7 @@ describe('signer (real PostgreSQL, real keys)', () => {
   });
 
   describe('RA credential', () => {
-    it('is an end-entity certificate with digitalSignature + keyEncipherment, its key wrapped under the RA KEK', async () => {
+    it('is an end-entity certificate with digitalSignature + keyEncipherment, limited to RA use (id-kp-cmcRA), its key wrapped under the RA KEK', async () => {
       const raCredentialId = randomUUID();
       const ra = await moduleRef.get(RaIssuer).issue({ tenantId, caId, raCredentialId, subjectDn: 'CN=acme laptops SCEP RA', validityDays: 730 });
       fs.writeFileSync(path.join(work, 'ra.pem'), derToPem(Buffer.from(ra.certificateDer, 'base64'), 'CERTIFICATE'));
@@ -178,6 +178,11 @@ describe('signer (real PostgreSQL, real keys)', () => {
       expect(text).toMatch(/CA:FALSE/);
       expect(text).toMatch(/Digital Signature, Key Encipherment/);
       expect(text).not.toMatch(/Certificate Sign/);
+      // One extended key usage, RA only: OpenSSL names id-kp-cmcRA "CMC Registration Authority".
+      expect(text).toMatch(/X509v3 Extended Key Usage: *\n *CMC Registration Authority\n/);
+      // And OpenSSL's purpose checks refuse it for what it is not for.
+      expect(openssl(['verify', '-CAfile', 'ca.pem', '-purpose', 'sslserver', 'ra.pem'], { allowFailure: true })).toMatch(/unsuitable certificate purpose/);
+      expect(openssl(['verify', '-CAfile', 'ca.pem', '-purpose', 'sslclient', 'ra.pem'], { allowFailure: true })).toMatch(/unsuitable certificate purpose/);
       const row = await dataSource.getRepository(RaCredentialEntity).findOneByOrFail({ tenantId, id: raCredentialId });
       const raKey = importPrivateKeyPkcs8(unwrapSecret(testKeks.ra, row.wrappedKey, KeyWrapAad.raKey(tenantId, raCredentialId)));
       expect(readCertificate(row.certificateDer).publicKey.export({ type: 'spki', format: 'der' })).toEqual(

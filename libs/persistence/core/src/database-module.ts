@@ -23,7 +23,14 @@ export function databaseRootModule(applicationName: string, entities: MixedList<
         migrationsRun: false,
         logging: false,
         applicationName,
-        extra: { max: config.DATABASE_POOL_SIZE },
+        // Bounded waits (house rule: every outbound call has a timeout): a frozen or unreachable PostgreSQL makes
+        // requests fail within seconds — 503 at the edges, PENDING for a recorded transaction — instead of hanging.
+        extra: {
+          max: config.DATABASE_POOL_SIZE,
+          connectionTimeoutMillis: config.DATABASE_CONNECT_TIMEOUT_MS,
+          query_timeout: config.DATABASE_QUERY_TIMEOUT_MS,
+          keepAlive: true,
+        },
       };
     },
   });

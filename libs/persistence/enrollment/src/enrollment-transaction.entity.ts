@@ -36,6 +36,8 @@ export class EnrollmentTransactionEntity {
   @Column('text', { name: 'signer_certificate_fingerprint', nullable: true }) signerCertificateFingerprint: string | null;
   /** Serial (hex) of the certificate a renewal was authenticated by. */
   @Column('text', { name: 'renewal_of_serial', nullable: true }) renewalOfSerial: string | null;
+  /** Which of the renewed certificate's renewal slots this one takes (1..n, unique per serial); null when refused. */
+  @Column('smallint', { name: 'renewal_seq', nullable: true }) renewalSeq: number | null;
   /** The CA that issues this transaction's certificate (the one whose RA the request was encrypted to, RFC 8894 §4.7). */
   @Column('uuid', { name: 'issuing_ca_id', nullable: true }) issuingCaId: string | null;
   @Column('text') subject: string;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SqlClient, statement } from '@scep/persistence-core';
+import { SqlClient, isUniqueViolation, statement } from '@scep/persistence-core';
 import type { EnrollmentStatus, EnrollmentTransactionEntity } from './enrollment-transaction.entity';
 
 /** A transaction as the hot path reads it: everything but the CSR bytes (findCsr reads those when needed). */
@@ -13,7 +13,7 @@ export interface IssuedRecord {
 }
 
 const COLUMNS = `id, tenant_id, profile_id, transaction_id, message_type, status, csr_fingerprint, key_fingerprint,
-  signer_fingerprint, signer_certificate_fingerprint, renewal_of_serial, issuing_ca_id, subject, request_cipher,
+  signer_fingerprint, signer_certificate_fingerprint, renewal_of_serial, renewal_seq, issuing_ca_id, subject, request_cipher,
   request_digest, client_address, fail_info, status_reason, decision, certificate_serial, created_at, updated_at,
   completed_at, superseded_at, pending_until, decided_by, decided_at`;
 
@@ -30,8 +30,8 @@ const SQL = {
     `INSERT INTO enrollment.transactions (id, tenant_id, profile_id, transaction_id, message_type, status, csr_der,
         csr_fingerprint, key_fingerprint, signer_fingerprint, signer_certificate_fingerprint, renewal_of_serial,
         issuing_ca_id, subject, request_cipher, request_digest, client_address, fail_info, status_reason, decision,
-        completed_at, pending_until)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+        completed_at, pending_until, renewal_seq)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
      ON CONFLICT (tenant_id, profile_id, transaction_id) WHERE superseded_at IS NULL DO NOTHING
      RETURNING created_at`,
   ),
@@ -77,6 +77,11 @@ const SQL = {
     'enrollment.queued-before',
     `SELECT ${COLUMNS} FROM enrollment.transactions WHERE status = 'queued' AND created_at < $1 ORDER BY created_at LIMIT $2`,
   ),
+  renewalsOf: statement(
+    'enrollment.renewals-of',
+    `SELECT count(*)::int AS n FROM enrollment.transactions
+      WHERE tenant_id = $1 AND renewal_of_serial = $2 AND renewal_seq IS NOT NULL`,
+  ),
   find: statement(
     'enrollment.find',
     `SELECT ${COLUMNS} FROM enrollment.transactions
@@ -105,6 +110,11 @@ export class EnrollmentTransactionRepository {
     return row && toTransaction(row);
   }
 
+  /** Renewal slots of a certificate already taken (renewals approved or waiting, superseded ones included). */
+  async renewalsOf(tenantId: string, serialHex: string): Promise<number> {
+    return (await this.sql.one<{ n: number }>(SQL.renewalsOf, [tenantId, serialHex]))?.n ?? 0;
+  }
+
   /** The CSR of a transaction (to build its signing approval again, or to tell Intune about it). */
   async findCsr(tenantId: string, id: string): Promise<Buffer | undefined> {
     return (await this.sql.one<{ csr_der: Buffer }>(SQL.findCsr, [tenantId, id]))?.csr_der;
@@ -119,8 +129,11 @@ export class EnrollmentTransactionRepository {
       row.id, row.tenantId, row.profileId, row.transactionId, row.messageType, row.status, row.csrDer,
       row.csrFingerprint, row.keyFingerprint, row.signerFingerprint, row.signerCertificateFingerprint, row.renewalOfSerial,
       row.issuingCaId, row.subject, row.requestCipher, row.requestDigest, row.clientAddress, row.failInfo, row.statusReason,
-      row.decision, row.completedAt, row.pendingUntil,
-    ]);
+      row.decision, row.completedAt, row.pendingUntil, row.renewalSeq,
+    ]).catch((error: unknown) => {
+      if (isUniqueViolation(error) && (error as { constraint?: string }).constraint === 'transactions_renewal_slot') throw new RenewalSlotTaken();
+      throw error;
+    });
     return inserted?.created_at;
   }
 
@@ -187,6 +200,7 @@ function toTransaction(row: Record<string, unknown>): EnrollmentTransaction {
     signerFingerprint: row.signer_fingerprint as string,
     signerCertificateFingerprint: (row.signer_certificate_fingerprint as string | null) ?? null,
     renewalOfSerial: (row.renewal_of_serial as string | null) ?? null,
+    renewalSeq: (row.renewal_seq as number | null) ?? null,
     issuingCaId: (row.issuing_ca_id as string | null) ?? null,
     subject: row.subject as string,
     requestCipher: row.request_cipher as string,
@@ -204,4 +218,11 @@ function toTransaction(row: Record<string, unknown>): EnrollmentTransaction {
     decidedBy: (row.decided_by as string | null) ?? null,
     decidedAt: (row.decided_at as Date | null) ?? null,
   };
+}
+
+/** Another renewal of the same certificate took the slot this one was to take (concurrent renewals). */
+export class RenewalSlotTaken extends Error {
+  constructor() {
+    super('renewal slot taken');
+  }
 }

@@ -1,19 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { randomBytes } from 'node:crypto';
 import { commentOnDatabase, databaseComment, dropDatabase, ensureDatabase } from './database-admin';
 import { migrationHistory } from './migration-history';
 import { runMigrations } from './run-migrations';
+import { TEST_ADMIN_URL, createMigratedTestDatabase } from './test-database.int';
 
-// Built here rather than with @scep/testing, which depends on this library (no cycle).
-async function createTestDatabase() {
-  const url = new URL(process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  url.pathname = `/scep_mig_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await ensureDatabase(url.toString());
-  await runMigrations(url.toString());
-  return { url: url.toString(), drop: () => dropDatabase(url.toString()) };
-}
+const createTestDatabase = () => createMigratedTestDatabase('mig');
 type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
 
 describe('migration history (real PostgreSQL)', () => {
@@ -100,6 +93,44 @@ describe('migration history (real PostgreSQL)', () => {
     ).rejects.toMatchObject({ code: '23514' });
   });
 
+  it('keeps profiles that existed before the hardening working: explicit SAN rules, single DES still accepted', async () => {
+    const ds = new DataSource({ type: 'postgres', url: db.url, migrations: migrationHistory, migrationsTableName: 'schema_migrations' });
+    await ds.initialize();
+    const tenantId = randomUUID();
+    const [before, after, ruled] = [randomUUID(), randomUUID(), randomUUID()];
+    try {
+      // Back to just before the hardening (later migrations first).
+      for (;;) {
+        const { rows } = await client.query(`SELECT name FROM schema_migrations ORDER BY id DESC LIMIT 1`);
+        await ds.undoLastMigration({ transaction: 'each' });
+        if (rows[0]?.name === 'Hardening1765152000000') break;
+      }
+      await client.query(`INSERT INTO tenancy.tenants (id, slug, display_name) VALUES ($1, $2, 'Old')`, [tenantId, `old-${tenantId.slice(0, 8)}`]);
+      const profile = `INSERT INTO tenancy.profiles (id, tenant_id, slug, status, ca_id, validity_days, sync_wait_ms) VALUES ($1, $2, $3, 'provisioning', gen_random_uuid(), 365, 0)`;
+      await client.query(profile, [before, tenantId, 'legacy']);
+      await client.query(profile, [ruled, tenantId, 'ruled']);
+      await client.query(`INSERT INTO enrollment.profile_policies (id, tenant_id, profile_id, version, rules, created_by) VALUES (gen_random_uuid(), $1, $2, 1, '{"keys": {}}', 'operator')`, [tenantId, ruled]);
+    } finally {
+      await ds.destroy();
+    }
+    await runMigrations(db.url);
+    await client.query(`INSERT INTO tenancy.profiles (id, tenant_id, slug, status, ca_id, validity_days, sync_wait_ms) VALUES ($1, $2, 'fresh', 'provisioning', gen_random_uuid(), 365, 0)`, [after, tenantId]);
+    const { rows: policies } = await client.query(`SELECT profile_id, version, rules FROM enrollment.profile_policies WHERE tenant_id = $1 ORDER BY profile_id`, [tenantId]);
+    // The profile without rules gets version 1 naming the four SAN types it allowed implicitly; rules an operator
+    // stored are left alone (they were stored complete); a profile created afterwards gets nothing.
+    expect(policies.filter((p) => p.profile_id === before)).toEqual([
+      { profile_id: before, version: 1, rules: { subjectAltNames: { dns: { allowed: true }, email: { allowed: true }, uri: { allowed: true }, ip: { allowed: true } } } },
+    ]);
+    expect(policies.filter((p) => p.profile_id === ruled)).toEqual([{ profile_id: ruled, version: 1, rules: { keys: {} } }]);
+    expect(policies.filter((p) => p.profile_id === after)).toEqual([]);
+    const { rows: ciphers } = await client.query(`SELECT id, content_ciphers FROM tenancy.profiles WHERE tenant_id = $1`, [tenantId]);
+    expect(ciphers.find((c) => c.id === before)?.content_ciphers).toContain('des-cbc');
+    expect(ciphers.find((c) => c.id === after)?.content_ciphers).not.toContain('des-cbc');
+    await client.query(`DELETE FROM enrollment.profile_policies WHERE tenant_id = $1`, [tenantId]);
+    await client.query(`DELETE FROM tenancy.profiles WHERE tenant_id = $1`, [tenantId]);
+    await client.query(`DELETE FROM tenancy.tenants WHERE id = $1`, [tenantId]);
+  });
+
   it('rolls the whole history back cleanly (down) and forward again', async () => {
     const ds = new DataSource({ type: 'postgres', url: db.url, migrations: migrationHistory, migrationsTableName: 'schema_migrations' });
     await ds.initialize();
@@ -116,7 +147,7 @@ describe('migration history (real PostgreSQL)', () => {
 
 describe('database labels (what npm start uses to tell its dev database apart)', () => {
   it('reads no comment, then the one set (quotes escaped), and nothing once the database is gone', async () => {
-    const url = new URL(process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+    const url = new URL(TEST_ADMIN_URL);
     url.pathname = `/scep_label_${process.pid}_${randomBytes(4).toString('hex')}`;
     await ensureDatabase(url.toString());
     try {

@@ -7,6 +7,7 @@ import type { Generations } from './ca-generations';
 export interface ProfileSettingsRecord {
   readonly tenantId: string;
   readonly profileId: string;
+  readonly slug: string;
   readonly status: 'provisioning' | 'active' | 'disabled';
   /** CA ids of the profile's generations (rollover). */
   readonly caGenerations: Generations<string>;
@@ -27,7 +28,7 @@ export class ProfileSettingsReader {
 
   async find(tenantId: string, profileId: string): Promise<ProfileSettingsRecord | undefined> {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT p.tenant_id, p.id, p.status, p.ca_id, p.next_ca_id, p.ca_switch_at, p.previous_ca_id, p.validity_days, p.sync_wait_ms,
+      `SELECT p.tenant_id, p.id, p.slug, p.status, p.ca_id, p.next_ca_id, p.ca_switch_at, p.previous_ca_id, p.validity_days, p.sync_wait_ms,
               coalesce(s.mode, 'static') AS challenge_mode
          FROM tenancy.profiles p
          LEFT JOIN challenge.profile_settings s ON s.tenant_id = p.tenant_id AND s.profile_id = p.id
@@ -39,6 +40,7 @@ export class ProfileSettingsReader {
     return {
       tenantId: row.tenant_id as string,
       profileId: row.id as string,
+      slug: row.slug as string,
       status: row.status as ProfileSettingsRecord['status'],
       caGenerations: {
         current: row.ca_id as string,

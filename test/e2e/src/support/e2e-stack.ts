@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { type TestDatabase, TEST_NATS_URL, TEST_REDIS_URL, createTestDatabase, deleteRedisPrefix, runScopedName } from '@scep/testing';
+import { LeastPrivilegeDeployment } from './least-privilege-deployment';
 import { OtlpCollector } from './otlp-collector';
 import { freePort } from './local-processes';
 
@@ -8,7 +9,13 @@ import { freePort } from './local-processes';
 const toolsDir = path.resolve(__dirname, '..', '..', '..', '..', 'tools', 'stack');
 const stackTools = require(path.join(toolsDir, 'stack.cjs')) as {
   ROOT: string;
-  startStack(options: { env: Record<string, string>; logDir?: string; onLine?: (service: string, line: string) => void; readyTimeoutMs?: number }): Promise<RunningStack>;
+  startStack(options: {
+    env: Record<string, string>;
+    envFor?: Record<string, Record<string, string>>;
+    logDir?: string;
+    onLine?: (service: string, line: string) => void;
+    readyTimeoutMs?: number;
+  }): Promise<RunningStack>;
 };
 const secretsTools = require(path.join(toolsDir, 'secrets.cjs')) as {
   generateSecrets(): Record<string, string>;
@@ -34,7 +41,16 @@ interface RunningStack {
 
 export const randomChallenge = secretsTools.randomChallenge;
 
+/** Variables of each service of its own (by service name), made once the deployment's database and namespace exist. */
+export type ServiceEnvHook = (deployment: { databaseUrl: string; namespace: string }) => Promise<Record<string, Record<string, string>>>;
+
 /** One isolated deployment: its own database, Redis prefix, RPC namespace, ports, secrets and trace collector. */
+/** The rules of the e2e tests' profiles unless a test passes its own. */
+export const E2E_PROFILE_POLICY = {
+  subjectAltNames: { dns: {}, email: {}, uri: {}, ip: {} },
+  renewal: { earliestDaysBeforeExpiry: null, maxRenewalsPerCertificate: 10 },
+};
+
 export class E2eStack {
   readonly collector = new OtlpCollector();
   /** Every line every service wrote (stdout and stderr), for secret scanning and debugging. */
@@ -50,9 +66,22 @@ export class E2eStack {
   }
   private prefix = '';
   private running?: RunningStack;
+  /** E2E_LEAST_PRIVILEGE=1: every spec's services run with their own NATS user and database role. */
+  private leastPrivilege?: LeastPrivilegeDeployment;
 
-  /** `tracing: false` exports no spans (benchmarks); the default exports to the in-memory collector. */
-  async start(options: { tracing?: boolean; logLevel?: string; env?: Record<string, string> } = {}): Promise<void> {
+  /**
+   * `tracing: false` exports no spans (benchmarks); the default exports to the in-memory collector. `envFor` gives a
+   * service its own variables (e.g. its database role and NATS identity), made once the deployment's database and
+   * namespace exist.
+   */
+  async start(
+    options: {
+      tracing?: boolean;
+      logLevel?: string;
+      env?: Record<string, string>;
+      envFor?: ServiceEnvHook;
+    } = {},
+  ): Promise<void> {
     this.db = await createTestDatabase();
     this.prefix = runScopedName('e2e');
     this.secrets = secretsTools.generateSecrets();
@@ -92,11 +121,19 @@ export class E2eStack {
     };
     this.running = await stackTools.startStack({
       env,
+      envFor: await this.serviceEnvHook(options.envFor)?.({ databaseUrl: this.db.url, namespace: this.prefix }),
       logDir: path.join(stackTools.ROOT, 'tmp', 'e2e-logs', this.prefix),
       onLine: (service, line) => this.logs.push({ service, line }),
       readyTimeoutMs: 90_000,
     });
     this.admin = adminTools.adminClient(this.adminUrl, this.secrets.ADMIN_BOOTSTRAP_API_KEY as string);
+  }
+
+  /** The spec's own hook; else, under E2E_LEAST_PRIVILEGE=1, a least-privilege deployment's; else none. */
+  private serviceEnvHook(given: ServiceEnvHook | undefined): ServiceEnvHook | undefined {
+    if (given || process.env.E2E_LEAST_PRIVILEGE !== '1') return given;
+    this.leastPrivilege = new LeastPrivilegeDeployment();
+    return this.leastPrivilege.envFor;
   }
 
   /** A tenant + CA + static-challenge profile; returns the SCEP URL and the CA certificate. */
@@ -105,6 +142,9 @@ export class E2eStack {
       // The real clients of these tests include micromdm's scepclient, which always encrypts with single DES: allowed
       // explicitly here, as the development profile does. Tests of the default pass their own list.
       contentCiphers: ['aes-128-cbc', 'aes-192-cbc', 'aes-256-cbc', 'des-ede3-cbc', 'des-cbc'],
+      // Likewise the rules: the clients send SANs, and the interop tests renew right after enrolling (the defaults
+      // allow no SAN and one renewal in the last 30 days). Tests of those defaults pass their own rules.
+      policy: E2E_PROFILE_POLICY,
       adminUrl: this.adminUrl,
       apiKey: this.secrets.ADMIN_BOOTSTRAP_API_KEY,
       tenant,
@@ -147,6 +187,7 @@ export class E2eStack {
     await this.running?.stop();
     await this.collector.stop();
     await this.db?.drop().catch(() => undefined);
+    await this.leastPrivilege?.stop();
     if (this.prefix) await deleteRedisPrefix(this.prefix).catch(() => undefined);
   }
 

@@ -53,13 +53,7 @@ export class CertificateRequestHandler implements MessageHandler {
         issuingCaId: (request.replyAs.generation ?? generationsNow(endpoint).active).caId,
         renewal:
           signerKind.kind === 'issued'
-            ? {
-                caId: signerKind.generation.caId,
-                serialHex: signer.serialHex,
-                subject: signer.subject,
-                notBefore: signer.notBefore.toISOString(),
-                notAfter: signer.notAfter.toISOString(),
-              }
+            ? { caId: signerKind.generation.caId, serialHex: signer.serialHex, signedMessage: request.messageDer.toString('base64') }
             : undefined,
         requestCipher: envelope.contentCipher,
         requestDigest: message.digestAlgorithm,
