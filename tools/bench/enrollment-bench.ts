@@ -9,6 +9,7 @@
  *   npm run bench -- --concurrency 16 --enrollments 200  # a smoke run
  *   npm run bench -- --compare-micromdm [--rounds 3]     # ours vs micromdm scepserver, alternating, c=16
  *   npm run bench -- --growth                            # empty vs 1,000,000 preloaded transactions/certificates
+ *   npm run bench -- --ocsp                              # OCSP responder: cached (no nonce) and signed (nonce), c=16
  *   npm run bench -- --stack-dir ../other-checkout       # measure another tree's launcher with this bench
  *   npm run bench -- --json results.json --log-level warn
  *
@@ -26,6 +27,7 @@ import { type BenchOptions, USAGE, parseBenchOptions } from './bench-options';
 import { compareSummary, comparisonText, growthRatios, growthText, phaseTable } from './bench-report';
 import { growthPreload } from './growth-preload';
 import { type PhaseContext, type PhaseResult, measurePhase } from './measure-phase';
+import { devCa, measureOcspPhase, ocspTable } from './ocsp-bench';
 import { micromdmGroups } from './stack-processes';
 import { startMicromdm } from './micromdm-server';
 import { type OurStack, startOurStack } from './our-stack';
@@ -120,6 +122,24 @@ async function growth(run: Run) {
   return { empty, grown, preload, ratios: growthRatios(empty, grown) };
 }
 
+/** A few enrollments to ask about, then the OCSP phases at the first concurrency level (tools/bench/ocsp-bench.ts). */
+async function ocsp(run: Run, client: HttpClient) {
+  await measurePhase(run.ours, { label: 'certificates for OCSP', system: 'ours', concurrency: 4, warmup: 0, enrollments: 20 });
+  const target = await devCa(run.stack, new URL(run.stack.launcher.scepUrl).origin);
+  log(`OCSP responder ${target.url}, ${target.serials.length} certificates (one revoked)`);
+  const concurrency = run.options.concurrency[0] as number;
+  const requests = run.options.ocspRequests;
+  const warmup = Math.min(2000, Math.ceil(requests / 10));
+  const phases = [];
+  for (const nonce of [false, true]) {
+    assertAlive(run.stack);
+    const label = `${nonce ? 'nonce (signed)' : 'no nonce (cache)'} c=${concurrency}`;
+    log(`${label}: ${warmup} warm-up, then ${requests} timed`);
+    phases.push(await measureOcspPhase(client, run.stack, target, { label, concurrency, requests, warmup, nonce }));
+  }
+  return phases;
+}
+
 async function main(): Promise<number> {
   const parsed = parseBenchOptions(process.argv.slice(2));
   if (parsed === 'help') {
@@ -137,6 +157,9 @@ async function main(): Promise<number> {
   const client = new HttpClient(Math.max(...options.concurrency));
   onCleanup('close HTTP connections', () => client.close());
 
+  // The OCSP phases measure what signing costs, not the per-CA signature limit that protects enrollments from a flood
+  // of nonces (POLICY_OCSP_SIGNATURES_PER_SECOND_PER_CA, 200 by default): lifted unless given on the command line.
+  if (options.ocsp) process.env.POLICY_OCSP_SIGNATURES_PER_SECOND_PER_CA ??= '100000';
   const stack = await startOurStack(options, tempDir, log);
   const ours: PhaseContext = {
     workers,
@@ -163,6 +186,10 @@ async function main(): Promise<number> {
     print(phaseTable(phases));
     print(comparisonText(summary));
     Object.assign(results, { phases, comparison: summary });
+  } else if (options.ocsp) {
+    const phases = await ocsp(run, client);
+    print(ocspTable(phases));
+    Object.assign(results, { ocsp: phases });
   } else if (options.growth) {
     const g = await growth(run);
     print(phaseTable(g.grown));

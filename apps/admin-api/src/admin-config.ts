@@ -14,6 +14,8 @@ export const adminEnv = z.object({
   SCEP_PUBLIC_BASE_URL: z.string().url().default('http://127.0.0.1:8080'),
   /** How long CA/RA key generation by the signer may take before the API answers 504 (4096-bit keys take seconds). */
   ADMIN_KEYGEN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(120_000),
+  /** How long a revocation (stored and the CAs' new CRLs issued by the signer) may take before the API answers 504. */
+  ADMIN_REVOCATION_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
 });
 export type AdminConfig = z.infer<typeof adminEnv>;
 

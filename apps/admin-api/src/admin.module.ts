@@ -22,18 +22,21 @@ import { CaExpiryMetrics } from './metrics/ca-expiry.metrics';
 import { CertificateMetrics } from './metrics/certificate-metrics';
 import { ProfilesController } from './profiles/profiles.controller';
 import { ProfilesService } from './profiles/profiles.service';
+import { RevocationClient } from './revocations/revocation.client';
+import { RevocationsController } from './revocations/revocations.controller';
 import { TenantAccess } from './tenants/tenant-access.service';
 import { TenantsController } from './tenants/tenants.controller';
 
 @Module({
   imports: [telemetryLoggerModule('admin-api', adminConfig().LOG_LEVEL), databaseRootModule('admin-api', tenancyEntities)],
-  controllers: [TenantsController, CasController, ProfilesController, ChallengesController, EnrollmentsController, CertificatesController, ApiKeysController, HealthController],
+  controllers: [TenantsController, CasController, ProfilesController, ChallengesController, EnrollmentsController, CertificatesController, RevocationsController, ApiKeysController, HealthController],
   providers: [
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_FILTER, useClass: AdminErrorFilter },
     ApiKeyService,
     TenantAccess,
     KeyManagementClient,
+    RevocationClient,
     ProfilesService,
     CertificateAuthorityReader,
     IssuedCertificateReader,

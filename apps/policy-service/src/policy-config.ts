@@ -16,6 +16,13 @@ export const policyEnv = z.object({
   POLICY_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** Enrollments one replica waits for at a time; beyond it a request answers PENDING at once (bounded memory). */
   POLICY_MAX_WAITING: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  /**
+   * OCSP responses (RFC 6960, signed here by each CA's delegated responder): nextUpdate - thisUpdate. Relying parties
+   * may keep a response this long, so it bounds how late they learn of a revocation (docs/adr/010-revocation-crl-ocsp.md).
+   */
+  POLICY_OCSP_RESPONSE_VALIDITY_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  /** OCSP signatures per second and CA per replica (twice that at once); beyond it the answer is tryLater. */
+  POLICY_OCSP_SIGNATURES_PER_SECOND_PER_CA: z.coerce.number().int().min(1).max(100_000).default(200),
   /** Operations listener: /metrics, /healthz, /readyz (loopback unless set). */
   POLICY_OPS_HOST: z.string().default('127.0.0.1'),
   POLICY_OPS_PORT: port.default(9462),

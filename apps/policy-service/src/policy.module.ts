@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { Queues } from '@scep/contracts';
 import { DatabaseReadiness, SqlClient, databaseRootModule } from '@scep/persistence-core';
 import { EnrollmentTransactionRepository, ProfilePolicyRepository, enrollmentEntities } from '@scep/persistence-enrollment';
-import { IssuedCertificateReader, ProfileSettingsReader, TenantSlugReader } from '@scep/persistence-read';
+import { CertificateAuthorityReader, IssuedCertificateReader, OcspResponderReader, ProfileSettingsReader, TenantSlugReader } from '@scep/persistence-read';
 import { RedisReadiness, queueModule, queueRootModule } from '@scep/queues';
 import { opsProviders, telemetryLoggerModule } from '@scep/telemetry';
 import { APP_FILTER } from '@nestjs/core';
@@ -18,6 +18,9 @@ import { ApprovalsPendingMetrics } from './metrics/approvals-pending.metrics';
 import { PolicyMetrics } from './metrics/policy-metrics';
 import { SigningQueueMetrics } from './metrics/signing-queue.metrics';
 import { TenantSlugs } from './metrics/tenant-slugs';
+import { OcspResponder } from './ocsp/ocsp-responder.service';
+import { OcspRpcController } from './ocsp/ocsp-rpc.controller';
+import { OcspSigningMaterials } from './ocsp/ocsp-signing-material';
 import { policyConfig } from './policy-config';
 import { ProfileSettingsCache } from './profiles/profile-settings.cache';
 import { PolicyRulesRpcController } from './rules/policy-rules-rpc.controller';
@@ -31,7 +34,10 @@ import { SigningReplica } from './signing/signing-replica';
 import { SigningRequests } from './signing/signing-requests';
 import { SigningWaiters } from './signing/signing-waiters';
 
-/** Owner of enrollment transactions and policy rules; the only service that puts work on the signer's queue. */
+/**
+ * Owner of enrollment transactions and policy rules; the only service that puts work on the signer's queue; the OCSP
+ * responder of every CA (docs/adr/010-revocation-crl-ocsp.md).
+ */
 @Module({
   imports: [
     telemetryLoggerModule('policy-service', policyConfig().LOG_LEVEL),
@@ -39,7 +45,7 @@ import { SigningWaiters } from './signing/signing-waiters';
     queueRootModule(),
     queueModule(Queues.certificateSigning),
   ],
-  controllers: [EnrollmentRpcController, PolicyRulesRpcController],
+  controllers: [EnrollmentRpcController, PolicyRulesRpcController, OcspRpcController],
   providers: [
     // A handler whose database, Redis or downstream service is down answers UNAVAILABLE (the gateway: 503).
     { provide: APP_FILTER, useClass: DependencyUnavailableRpcFilter },
@@ -67,6 +73,10 @@ import { SigningWaiters } from './signing/signing-waiters';
     ApprovalService,
     DryRunService,
     IntuneOutcomeNotifier,
+    CertificateAuthorityReader,
+    OcspResponderReader,
+    OcspSigningMaterials,
+    OcspResponder,
     ...opsProviders(() => ({ host: policyConfig().POLICY_OPS_HOST, port: policyConfig().POLICY_OPS_PORT, portVariable: 'POLICY_OPS_PORT' })),
     DatabaseReadiness,
     RedisReadiness,

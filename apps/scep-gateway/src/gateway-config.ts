@@ -31,6 +31,10 @@ export const gatewayEnv = z.object({
   SCEP_GATEWAY_FAILURE_BUDGET_EXEMPT_CIDRS: addressList().optional(),
   /** Opened envelopes remembered for byte-identical resends (no second RSA decryption). */
   SCEP_GATEWAY_OPENED_ENVELOPES: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  /** OCSP answers (to requests without a nonce) kept in memory, and CAs watched for revocations (docs/adr/010). */
+  SCEP_GATEWAY_OCSP_CACHE_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(50_000),
+  /** How often the revocation generation of CAs with cached OCSP answers is checked (a revocation drops them). */
+  SCEP_GATEWAY_OCSP_RECHECK_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** Or: this many reverse proxies in front (each appends one X-Forwarded-For entry). */
   SCEP_GATEWAY_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(10).optional(),
 });

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatabaseReadiness, databaseRootModule } from '@scep/persistence-core';
-import { CertificateExpiryReader, CrlReader, IssuedCertificateReader, ScepEndpointReader } from '@scep/persistence-read';
+import { CertificateAuthorityReader, CertificateExpiryReader, CrlReader, IssuedCertificateReader, ScepEndpointReader } from '@scep/persistence-read';
 import { opsProviders, telemetryLoggerModule } from '@scep/telemetry';
 import { ClientLockouts, NatsConnection, NatsReadiness, RpcClient, TenancyEvents } from '@scep/transport';
 import { RequestThrottle } from './abuse/request-throttle';
@@ -11,6 +11,8 @@ import { gatewayConfig } from './gateway-config';
 import { HealthController } from './health.controller';
 import { RaExpiryMetrics } from './metrics/ra-expiry.metrics';
 import { ScepMetrics } from './metrics/scep-metrics';
+import { OcspResponses } from './ocsp/ocsp-responses';
+import { RevocationGenerations } from './ocsp/revocation-generations';
 import { CertRepResponder } from './pki-operation/cert-rep.responder';
 import { CertPollHandler } from './pki-operation/handlers/cert-poll.handler';
 import { CertificateRequestHandler } from './pki-operation/handlers/certificate-request.handler';
@@ -25,12 +27,13 @@ import { ScepHttpService } from './scep/scep-http.service';
  * metrics on its operations port (SCEP_GATEWAY_OPS_PORT), never on the devices' port.
  */
 @Module({
-  imports: [telemetryLoggerModule('scep-gateway', gatewayConfig().LOG_LEVEL, { withoutRequestLoggingFor: ['scep/{*path}'] }), databaseRootModule('scep-gateway', [])],
+  imports: [telemetryLoggerModule('scep-gateway', gatewayConfig().LOG_LEVEL, { withoutRequestLoggingFor: ['scep/{*path}', 'ocsp/{*path}'] }), databaseRootModule('scep-gateway', [])],
   controllers: [CrlController, HealthController],
   providers: [
     ScepEndpointReader,
     IssuedCertificateReader,
     CrlReader,
+    CertificateAuthorityReader,
     ScepEndpointCache,
     NatsConnection,
     TenancyEvents,
@@ -51,6 +54,8 @@ import { ScepHttpService } from './scep/scep-http.service';
     ScepMetrics,
     CertificateExpiryReader,
     RaExpiryMetrics,
+    RevocationGenerations,
+    OcspResponses,
   ],
 })
 export class GatewayModule {}

@@ -6,6 +6,8 @@ import { PlainTextExceptionFilter } from './scep/plain-text-exception.filter';
 import { type GatewayConfig, proxyTrustOf } from './gateway-config';
 import { fastifyTrustProxy } from './http/client-address';
 import { ScepMetrics } from './metrics/scep-metrics';
+import { OcspResponses } from './ocsp/ocsp-responses';
+import { registerOcspRoutes } from './ocsp/ocsp.routes';
 import { ScepHttpService } from './scep/scep-http.service';
 import { registerScepRoutes } from './scep/scep.routes';
 
@@ -52,4 +54,5 @@ export function configureGatewayHttp(app: NestFastifyApplication, config: Gatewa
   fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.SCEP_GATEWAY_MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
   app.useGlobalFilters(new PlainTextExceptionFilter());
   registerScepRoutes(fastify, app.get(ScepHttpService), app.get(ScepMetrics));
+  registerOcspRoutes(fastify, app.get(OcspResponses));
 }

@@ -18,6 +18,17 @@ export const signerEnv = z.object({
    * `<base>/crl/<tenant id>/<CA id>.crl` (RFC 5280 §4.2.1.13). Unset: no CDP extension.
    */
   SIGNER_CRL_BASE_URL: z.string().url().optional(),
+  /**
+   * Public base URL of the gateway's OCSP responder; issued certificates then carry `<base>/ocsp/<tenant id>/<CA id>` in
+   * authorityInfoAccess (RFC 5280 §4.2.2.1) unless their profile's rules name another URL or none. Unset: the CRL's
+   * base URL (both are the gateway's public address).
+   */
+  SIGNER_OCSP_BASE_URL: z.string().url().optional(),
+  /**
+   * Lifetime of each CA's delegated OCSP responder certificate (RFC 6960 §4.2.2.2.1: with id-pkix-ocsp-nocheck it cannot
+   * be revoked, so it is short-lived); a new one is issued when half of it has passed.
+   */
+  SIGNER_OCSP_RESPONDER_VALIDITY_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   /** Lifetime of each CRL (nextUpdate - thisUpdate). */
   SIGNER_CRL_VALIDITY_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(7 * 24),
   /** How often the signer looks for CRLs to renew (each is renewed well before its nextUpdate). */

@@ -13,7 +13,12 @@ import {
   JobIds,
   PolicySetRules,
   RefreshCrls,
+  RefreshOcspResponders,
+  ReleaseCertificateHold,
+  RevokeCertificates,
+  OcspRespond,
   SendIntuneNotification,
+  serialHex,
   PolicyRules,
   type JobContract,
   SignCertificate,
@@ -48,7 +53,7 @@ describe('RPC contracts', () => {
     [ChallengeMint.request, { tenantId: id, profileId: id, ttlSeconds: 600, expectedSubject: 'CN=x', expectedSans: [{ type: 'dns', value: 'a.example' }], actor: 'key:1' }],
     [ChallengeNotifyOutcome.request, { tenantId: id, profileId: id, transactionId: 'tx', csrDer: 'AA==', outcome: { kind: 'failed', hResult: -2147467259, description: 'policy' } }],
     [EnrollmentSubmit.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 19, csrDer: 'AA==', signerFingerprint: fp, signerCertificateFingerprint: fp, issuingCaId: id, requestCipher: 'des-cbc', requestDigest: 'sha1', clientAddress: '192.0.2.1' }],
-    [EnrollmentSubmit.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 17, csrDer: 'AA==', signerFingerprint: fp, signerCertificateFingerprint: fp, issuingCaId: id, renewal: { caId: id, serialHex: '0A1B', subject: 'CN=x', notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2027-01-01T00:00:00.000Z' }, requestCipher: 'aes-256-cbc', requestDigest: 'sha256' }],
+    [EnrollmentSubmit.request, { tenantId: id, profileId: id, transactionId: 'tx', messageType: 17, csrDer: 'AA==', signerFingerprint: fp, signerCertificateFingerprint: fp, issuingCaId: id, renewal: { caId: id, serialHex: '0A1B', signedMessage: 'MIIB' }, requestCipher: 'aes-256-cbc', requestDigest: 'sha256' }],
     [PolicySetRules.request, { tenantId: id, profileId: id, actor: 'key:abc', rules: PolicyRules.parse({ renewal: { earliestDaysBeforeExpiry: 30 } }) }],
     [EnrollmentSubmit.response, { state: 'pending' }],
     [EnrollmentSubmit.response, { state: 'issued', certificateDer: 'MIIB', serialHex: '0A' }],
@@ -66,7 +71,15 @@ describe('RPC contracts', () => {
 
   it('validates policy rules on write, with defaults for what is omitted', () => {
     const defaults = PolicyRules.parse({});
-    expect(defaults.renewal).toEqual({ allowed: true, graceDaysAfterExpiry: 0, requireSameSubject: true });
+    expect(defaults.renewal).toEqual({
+      allowed: true,
+      earliestDaysBeforeExpiry: 30,
+      graceDaysAfterExpiry: 0,
+      maxRenewalsPerCertificate: 1,
+      fromProfiles: [],
+      requireSameSubject: true,
+      requireSameSubjectAltNames: true,
+    });
     expect(defaults.keys).toEqual({ rsa: { minBits: 2048, maxBits: 8192 }, ec: null });
     expect(defaults.approval).toEqual({ mode: 'auto', pendingTtlHours: 72 });
     expect(defaults.extendedKeyUsage).toEqual(['clientAuth']);
@@ -79,6 +92,10 @@ describe('RPC contracts', () => {
     expect(issues({ keys: { rsa: null, ec: null } })).toEqual(['keys']);
     expect(issues({ extendedKeyUsage: ['anything'] })).toEqual(['extendedKeyUsage.0']);
     expect(issues({ subjectAltNames: { dns: { allowed: false, required: true } } })).toEqual(['subjectAltNames.dns.required']);
+    expect(defaults.ocspUrl).toBe('default');
+    expect(issues({ ocspUrl: 'ftp://ocsp.acme.test' })).toEqual(['ocspUrl']);
+    expect(issues({ ocspUrl: 'http://ocsp.acme.test/ünicode' })).toEqual(['ocspUrl']);
+    expect(issues({ ocspUrl: 'http://ocsp.acme.test/' })).toEqual([]);
   });
 
   it('namespaces subjects', () => {
@@ -92,6 +109,9 @@ describe('job contracts', () => {
     [GenerateCa, { tenantId: id, caId: id, name: 'ca', subjectDn: 'CN=ca', keySize: 4096, validityDays: 3650 }],
     [IssueRaCredential, { tenantId: id, caId: id, raCredentialId: id, subjectDn: 'CN=ra', validityDays: 365 }],
     [RefreshCrls, {}],
+    [RefreshOcspResponders, { tenantId: id }],
+    [RevokeCertificates, { tenantId: id, selector: { kind: 'bulk', profileId: id, subjectContains: 'laptop', expectedCount: 12 }, reasonCode: 5, comment: 'fleet retired', actor: 'api-key:0123456789abcdef' }],
+    [ReleaseCertificateHold, { tenantId: id, serialHex: '0A1B', actor: 'api-key:0123456789abcdef' }],
     [SendIntuneNotification, { tenantId: id, notificationId: id }],
   ]);
 
@@ -109,6 +129,18 @@ describe('job contracts', () => {
     expect(SignCertificate.payload.safeParse({ ...signing, replyTo: 'elsewhere.>' }).success).toBe(false);
     expect(SignCertificate.payload.safeParse({ ...signing, mac: 'short' }).success).toBe(false);
     expect(GenerateCa.payload.safeParse({ ...(payloads.get(GenerateCa) as object), keySize: 1024 }).success).toBe(false);
+  });
+
+  it('revocations: RFC 5280 reasons the API offers, serials in the platform format, bulk only with a selection', () => {
+    const base = payloads.get(RevokeCertificates) as { selector: object };
+    expect(RevokeCertificates.payload.safeParse({ ...base, reasonCode: 8 }).success).toBe(false); // removeFromCRL: delta CRLs only
+    expect(RevokeCertificates.payload.safeParse({ ...base, reasonCode: 2 }).success).toBe(false); // cACompromise
+    expect(RevokeCertificates.payload.safeParse({ ...base, selector: { kind: 'bulk', expectedCount: 3 } }).success).toBe(false);
+    expect(RevokeCertificates.payload.safeParse({ ...base, selector: { kind: 'bulk', profileId: id, expectedCount: 10_001 } }).success).toBe(false);
+    expect(['0A1B', '7F', '00', 'FF00'].map((v) => serialHex.safeParse(v).success)).toEqual([true, true, true, true]);
+    expect(['0a1b', 'A1B', '000A', '', 'XYZ0'].map((v) => serialHex.safeParse(v).success)).toEqual([false, false, false, false, false]);
+    expect(OcspRespond.request.safeParse({ tenantId: id, caId: id, requestDer: 'MAA=' }).success).toBe(true);
+    expect(OcspRespond.response.safeParse({ result: 'refused', status: 'sigRequired', reason: 'x' }).success).toBe(false);
   });
 
   it('builds job ids BullMQ accepts (no ":"), deterministic per object', () => {

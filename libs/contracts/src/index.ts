@@ -7,3 +7,5 @@ export * from './events';
 export * from './key-wrap-aad';
 export * from './policy-rules';
 export * from './signing';
+export * from './revocation';
+export * from './ocsp.rpc';

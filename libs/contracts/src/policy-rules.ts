@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineRpc } from './rpc-contract';
 import { base64, failInfoName, uuid } from './primitives';
-import { certificatePlan, keyUsageName } from './signing';
+import { certificatePlan, keyUsageName, ocspResponderUrl } from './signing';
 
 /**
  * A regular expression an operator writes, matched against whole values (anchored). Here it is only checked to be a
@@ -170,6 +170,11 @@ export const PolicyRules = z
       .array(z.string().refine((v) => v in EXTENDED_KEY_USAGE_NAMES || /^\d+(\.\d+)+$/.test(v), 'a known name or a dotted OID'))
       .max(10)
       .default(['clientAuth']),
+    /**
+     * The OCSP responder URL issued certificates carry in authorityInfoAccess (RFC 5280 §4.2.2.1): "default" = the
+     * platform's responder for the issuing CA, "none" = no authorityInfoAccess, or an http(s) URL of your own responder.
+     */
+    ocspUrl: z.union([z.literal('default'), z.literal('none'), ocspResponderUrl]).default('default'),
     /** refuse-while-valid: no new certificate while an unexpired, unrevoked one with the same subject exists (renewals excepted). */
     duplicates: z.enum(['allow', 'refuse-while-valid']).default('allow'),
     renewal: RenewalRules.default(renewalDefaults),

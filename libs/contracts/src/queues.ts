@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { base64, rsaKeySize, uuid } from './primitives';
+import { holdReleaseResult, revocationActor, revocationComment, revocationReasonCode, revocationResult, revocationSelector, serialHex } from './revocation';
 import { SIGNING_OUTCOME_SUBJECT_PATTERN, approvalMac, signingApproval } from './signing';
 
 /** BullMQ queue names (kebab-case nouns) and job names (verb-nouns). One registry for all services. */
@@ -8,6 +9,11 @@ export const Queues = {
   certificateSigning: 'certificate-signing',
   /** admin-api -> signer-worker: generate CA and RA keys and certificates. */
   keyManagement: 'key-management',
+  /**
+   * admin-api -> signer-worker: revoke certificates and release holds; the signer records them and issues the CAs'
+   * next CRLs in the same job. Its own queue, so that revocations never wait behind key generation.
+   */
+  certificateRevocation: 'certificate-revocation',
   /** challenge-service -> itself: deliveries of the Intune notification outbox, retried with backoff. */
   challengeNotifications: 'challenge-notifications',
 } as const;
@@ -73,6 +79,42 @@ export const RefreshCrls = defineJob(
   z.object({ issued: z.number().int().min(0) }),
 );
 
+/**
+ * Scheduled in the signer (and at CA creation): a delegated OCSP responder certificate for every valid CA whose newest
+ * one is missing or past half its validity (docs/adr/010-revocation-crl-ocsp.md).
+ */
+export const RefreshOcspResponders = defineJob(
+  Queues.keyManagement,
+  'refresh-ocsp-responders',
+  z.object({ tenantId: uuid.optional() }),
+  z.object({ issued: z.number().int().min(0) }),
+);
+
+/**
+ * Revokes certificates of one tenant (RFC 5280 §5.3.1 reason, who, why) and issues the next CRL of every CA concerned
+ * before it completes. Idempotent: a certificate already revoked with the same reason is reported unchanged.
+ */
+export const RevokeCertificates = defineJob(
+  Queues.certificateRevocation,
+  'revoke-certificates',
+  z.object({
+    tenantId: uuid,
+    selector: revocationSelector,
+    reasonCode: revocationReasonCode,
+    comment: revocationComment.optional(),
+    actor: revocationActor,
+  }),
+  revocationResult,
+);
+
+/** Takes a certificate off hold (certificateHold is the only revocation that can be undone); the next CRL drops it. */
+export const ReleaseCertificateHold = defineJob(
+  Queues.certificateRevocation,
+  'release-certificate-hold',
+  z.object({ tenantId: uuid, serialHex, caId: uuid.optional(), actor: revocationActor }),
+  holdReleaseResult,
+);
+
 /** Sends one row of the Intune notification outbox (challenge.intune_notifications); the row is the durable record. */
 export const SendIntuneNotification = defineJob(
   Queues.challengeNotifications,
@@ -82,7 +124,16 @@ export const SendIntuneNotification = defineJob(
 );
 
 /** Every job, for the startup check that each has exactly one handler. */
-export const AllJobs = [SignCertificate, GenerateCa, IssueRaCredential, RefreshCrls, SendIntuneNotification] as const;
+export const AllJobs = [
+  SignCertificate,
+  GenerateCa,
+  IssueRaCredential,
+  RefreshCrls,
+  RefreshOcspResponders,
+  RevokeCertificates,
+  ReleaseCertificateHold,
+  SendIntuneNotification,
+] as const;
 
 /**
  * The one place job ids are built. Deterministic ids make enqueueing idempotent (BullMQ ignores an add whose id
@@ -93,4 +144,8 @@ export const JobIds = {
   generateCa: (tenantId: string, caId: string) => `ca_${tenantId}_${caId}`,
   issueRaCredential: (tenantId: string, raCredentialId: string) => `ra_${tenantId}_${raCredentialId}`,
   sendIntuneNotification: (tenantId: string, notificationId: string) => `intune_${tenantId}_${notificationId}`,
+  /** The responder sweep a starting signer adds: one per time window, however many replicas start in it. */
+  refreshOcspRespondersAtStart: (window: string) => `ocsp-responders_start_${window}`,
+  /** One per API request (a revocation is idempotent by state, not by job: a later request must run again). */
+  revocation: (tenantId: string, requestId: string) => `revoke_${tenantId}_${requestId}`,
 };

@@ -6,6 +6,13 @@ export type KeyUsageName = z.infer<typeof keyUsageName>;
 export const dottedOid = z.string().regex(/^\d+(\.\d+)+$/).max(128);
 const isoTime = z.string().datetime({ offset: true });
 
+/** An absolute http(s) URL of printable ASCII (what a GeneralName URI can carry, RFC 5280 §4.2.1.6). */
+export const ocspResponderUrl = z
+  .string()
+  .max(1024)
+  .regex(/^https?:\/\/[\x21-\x7e]+$/, 'an absolute http(s) URL of printable ASCII')
+  .refine((value) => URL.canParse(value), 'an absolute http(s) URL');
+
 /**
  * The certificate as policy shaped it — the one shape of the plan: recorded with the decision, shown by the dry run
  * and to approvers, and carried (with its exact DER) to the signer. Key usage, EKU and validity come from the
@@ -19,6 +26,11 @@ export const certificatePlan = z.object({
   /** Dotted OIDs. */
   extendedKeyUsage: z.array(dottedOid).max(10),
   validityDays: z.number().int().min(1).max(3650),
+  /**
+   * The OCSP URL in the certificate's authorityInfoAccess (RFC 5280 §4.2.2.1): absent = the deployment's responder for
+   * the issuing CA (SIGNER_OCSP_BASE_URL), "none" = no authorityInfoAccess, or this URL.
+   */
+  ocspUrl: z.union([z.literal('none'), ocspResponderUrl]).optional(),
 });
 export type CertificatePlan = z.infer<typeof certificatePlan>;
 

@@ -219,6 +219,10 @@ export interface IssueCertificateRequest {
   readonly subjectAltNameDer?: Buffer;
   /** CRL distribution point URLs (fullName URIs). */
   readonly crlDistributionPoints?: readonly string[];
+  /** OCSP responder URLs written into authorityInfoAccess (RFC 5280 §4.2.2.1). */
+  readonly ocspUrls?: readonly string[];
+  /** A delegated OCSP responder's certificate: id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1). */
+  readonly ocspNoCheck?: boolean;
   /** basicConstraints: always present (critical); cA=TRUE only when set, with optional pathLen. */
   readonly ca?: { pathLength?: number };
 }
@@ -259,6 +263,8 @@ export function issueCertificate(req: IssueCertificateRequest): Buffer {
   extensions.push(ext.authorityKeyIdentifier(req.issuer.subjectKeyIdentifier ?? keyIdentifier(req.issuer.spkiDer, 'issuer.spkiDer')));
   if (req.subjectAltNameDer !== undefined) extensions.push(ext.subjectAltName(req.subjectAltNameDer, emptySubject));
   if (req.crlDistributionPoints?.length) extensions.push(ext.crlDistributionPoints(req.crlDistributionPoints));
+  if (req.ocspUrls?.length) extensions.push(ext.authorityInfoAccessOcsp(req.ocspUrls));
+  if (req.ocspNoCheck) extensions.push(ext.ocspNoCheck());
 
   const tbs = encodeTbs({
     serial: req.serial,

@@ -99,3 +99,24 @@ export function crlDistributionPoints(urls: readonly string[]): Buffer {
   const distributionPoint = der.sequence(der.tlv(der.contextTag(0, true), fullName));
   return extension(oids.OID_CRL_DISTRIBUTION_POINTS, false, der.sequence(distributionPoint));
 }
+
+/** GeneralName uniformResourceIdentifier [6] IMPLICIT IA5String for an absolute ASCII URL. */
+function uriName(url: string, what: string): Buffer {
+  if (typeof url !== 'string' || !/^[\x21-\x7e]+$/.test(url) || !URL.canParse(url)) invalid(`${what} must be absolute ASCII URLs`);
+  return der.tlv(der.contextTag(6, false), Buffer.from(url, 'latin1'));
+}
+
+/**
+ * authorityInfoAccess (RFC 5280 §4.2.2.1) with one id-ad-ocsp AccessDescription per URL (RFC 6960 §3.1): where
+ * relying parties ask for the certificate's status. Non-critical, as the RFC requires.
+ */
+export function authorityInfoAccessOcsp(urls: readonly string[]): Buffer {
+  const descriptions = urls.map((url) => der.sequence(der.oid(oids.OID_AD_OCSP), uriName(url, 'OCSP URLs')));
+  return extension(oids.OID_AUTHORITY_INFO_ACCESS, false, der.sequence(...descriptions));
+}
+
+/** id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1): relying parties need not check a delegated responder's status. */
+const OCSP_NOCHECK = extension(oids.OID_PKIX_OCSP_NOCHECK, false, der.DER_NULL);
+export function ocspNoCheck(): Buffer {
+  return OCSP_NOCHECK;
+}

@@ -216,3 +216,16 @@ export function time(date: Date): Buffer {
     ? tlv(Tag.UTC_TIME, Buffer.from(`${pad(y % 100)}${rest}`, 'latin1'))
     : tlv(Tag.GENERALIZED_TIME, Buffer.from(`${pad(y, 4)}${rest}`, 'latin1'));
 }
+
+/**
+ * GeneralizedTime (YYYYMMDDHHMMSSZ) whatever the year: what OCSP writes for every time (RFC 6960 §4.2.1 uses
+ * GeneralizedTime only), in the DER form of X.690 §11.7 (UTC, whole seconds, no fraction).
+ */
+export function generalizedTime(date: Date): Buffer {
+  const ms = date instanceof Date ? date.getTime() : NaN;
+  if (Number.isNaN(ms)) throw new RangeError('time needs a valid Date');
+  const y = date.getUTCFullYear();
+  if (y < 0 || y > 9999) throw new RangeError('time year must be 0000..9999');
+  const text = `${pad(y, 4)}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}Z`;
+  return tlv(Tag.GENERALIZED_TIME, Buffer.from(text, 'latin1'));
+}

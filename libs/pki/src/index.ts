@@ -15,6 +15,7 @@ export {
   randomSerial,
 } from './certificate-builder';
 export * from './crl-builder';
+export * from './ocsp';
 // The DER writer as one namespace (derWriter.sequence, derWriter.oid, ...): its names are too generic to export flat.
 export * as derWriter from './der-writer';
 export { withoutStackTraces } from './crypto-calls';

@@ -40,3 +40,13 @@ export const OID_BASIC_CONSTRAINTS = '2.5.29.19';
 export const OID_CRL_DISTRIBUTION_POINTS = '2.5.29.31';
 export const OID_AUTHORITY_KEY_IDENTIFIER = '2.5.29.35';
 export const OID_EXT_KEY_USAGE = '2.5.29.37';
+/** authorityInfoAccess (RFC 5280 §4.2.2.1) and its OCSP access method (RFC 6960 §3.1). */
+export const OID_AUTHORITY_INFO_ACCESS = '1.3.6.1.5.5.7.1.1';
+export const OID_AD_OCSP = '1.3.6.1.5.5.7.48.1';
+
+// OCSP (RFC 6960 §4.2.1, §4.2.2.2, §4.4.1, §4.2.2.2.1)
+export const OID_PKIX_OCSP_BASIC = '1.3.6.1.5.5.7.48.1.1';
+export const OID_PKIX_OCSP_NONCE = '1.3.6.1.5.5.7.48.1.2';
+export const OID_PKIX_OCSP_NOCHECK = '1.3.6.1.5.5.7.48.1.5';
+/** id-kp-OCSPSigning: the extended key usage of a delegated OCSP responder (RFC 6960 §4.2.2.2). */
+export const OID_KP_OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';

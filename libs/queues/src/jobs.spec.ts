@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { GenerateCa, IssueRaCredential, Queues, RefreshCrls, SendIntuneNotification, SignCertificate } from '@scep/contracts';
+import { GenerateCa, IssueRaCredential, Queues, RefreshCrls, RefreshOcspResponders, SendIntuneNotification, SignCertificate } from '@scep/contracts';
 import { jobDispatcher, jobHandler } from './jobs';
 
 const job = (name: string, data: unknown) => ({ name, data }) as Job;
@@ -22,6 +22,7 @@ describe('jobDispatcher', () => {
       jobHandler(GenerateCa, async (p) => ({ caId: p.caId, certificateDer: 'AA==', notAfter: 'x' })),
       jobHandler(IssueRaCredential, async (p) => ({ raCredentialId: p.raCredentialId, certificateDer: 'AA==', notAfter: 'x' })),
       jobHandler(RefreshCrls, async () => ({ issued: 0 })),
+      jobHandler(RefreshOcspResponders, async () => ({ issued: 0 })),
     ]);
     await expect(dispatch(job('generate-ca', { tenantId: 'nope' }))).rejects.toBeInstanceOf(UnrecoverableError);
     await expect(dispatch(job('unknown', {}))).rejects.toBeInstanceOf(UnrecoverableError);

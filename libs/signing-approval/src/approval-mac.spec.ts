@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SigningApproval, SigningOutcome } from '@scep/contracts';
-import { deriveApprovalKeys } from './approval-keys';
+import { deriveApprovalKeys, deriveOcspResponderWrapKey } from './approval-keys';
+import { canonicalApproval } from './canonical';
 import { approvalIsAuthentic, outcomeIsAuthentic, signApproval, signOutcome } from './approval-mac';
 
 const keys = deriveApprovalKeys(randomBytes(32));
@@ -50,8 +51,29 @@ describe('signing approval MAC', () => {
     ['SAN DER', (a) => ({ ...a, der: { ...a.der, subjectAltName: 'MBSCEmV2aWw=' } })],
     ['SAN DER removed', (a) => ({ ...a, der: { subject: a.der.subject, subjectPublicKeyInfo: a.der.subjectPublicKeyInfo } })],
     ['expiry extended', (a) => ({ ...a, expiresAt: '2036-12-14T10:00:00.000Z' })],
+    ['OCSP URL added', (a) => ({ ...a, plan: { ...a.plan, ocspUrl: 'http://evil.example/ocsp' } })],
+    ['OCSP URL removed from the certificate', (a) => ({ ...a, plan: { ...a.plan, ocspUrl: 'none' } })],
   ])('refuses an altered %s', (_field, alter) => {
     expect(approvalIsAuthentic(keys, alter(approval), mac)).toBe(false);
+  });
+
+  it('covers the OCSP URL only when the plan sets one (approvals made before the field keep their MACs)', () => {
+    const withUrl = { ...approval, plan: { ...approval.plan, ocspUrl: 'http://ocsp.acme.test/' } };
+    const urlMac = signApproval(keys, withUrl);
+    expect(approvalIsAuthentic(keys, withUrl, urlMac)).toBe(true);
+    expect(approvalIsAuthentic(keys, { ...withUrl, plan: { ...withUrl.plan, ocspUrl: 'http://ocsp.other.test/' } }, urlMac)).toBe(false);
+    expect(canonicalApproval(approval).toString()).not.toContain('ocspUrl');
+    expect(canonicalApproval(approval).toString()).toBe(canonicalApproval({ ...approval, plan: { ...approval.plan, ocspUrl: undefined } }).toString());
+  });
+
+  it('derives an OCSP responder wrap key of its own from the same secret', () => {
+    const secret = randomBytes(32);
+    const wrap = deriveOcspResponderWrapKey(secret);
+    expect(wrap).toHaveLength(32);
+    expect(wrap.equals(deriveOcspResponderWrapKey(secret))).toBe(true);
+    const derived = deriveApprovalKeys(secret);
+    expect(wrap.equals(derived.approval.export())).toBe(false);
+    expect(wrap.equals(derived.outcome.export())).toBe(false);
   });
 
   it('refuses another key, a truncated MAC and garbage', () => {

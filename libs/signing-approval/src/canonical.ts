@@ -24,6 +24,8 @@ export function canonicalApproval(a: SigningApproval): Buffer {
       a.der.subjectAltName ?? null,
       a.approvedAt,
       a.expiresAt,
+      // Appended only when set: approvals made before the field existed keep their bytes (and their MACs).
+      ...(a.plan.ocspUrl !== undefined ? ['ocspUrl', a.plan.ocspUrl] : []),
     ]),
   );
 }

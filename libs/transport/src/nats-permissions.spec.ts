@@ -26,9 +26,10 @@ describe('NATS permissions declared per service', () => {
     }
   });
 
-  it('gives the gateway two request subjects, its own inboxes and the events it hears: nothing else', () => {
+  it('gives the gateway three request subjects, its own inboxes and the events it hears: nothing else', () => {
+    // Enrollments, and OCSP answers the policy service signs (docs/adr/010-revocation-crl-ocsp.md).
     expect(natsPermissionsOf('scep-gateway', 'prod')).toEqual({
-      publish: ['prod.enrollment.submit', 'prod.enrollment.status'],
+      publish: ['prod.enrollment.submit', 'prod.enrollment.status', 'prod.ocsp.respond'],
       subscribe: ['_INBOX_scep-gateway.>', 'prod.events.tenancy-changed', 'prod.events.client-locked'],
       allowResponses: false,
     });

@@ -10,6 +10,7 @@ import {
   EnrollmentFind,
   EnrollmentStatus,
   EnrollmentSubmit,
+  OcspRespond,
   PolicyDryRun,
   PolicyGetRules,
   PolicySetRules,
@@ -69,19 +70,20 @@ export interface NatsServiceRole {
 const { tenancyChanged, clientLocked, signingOutcomes } = NATS_BROADCASTS;
 
 export const NATS_SERVICE_ROLES: Readonly<Record<NatsService, NatsServiceRole>> = {
-  // Internet-facing: assume it is compromised. It submits and polls enrollments and listens to cache invalidation
-  // and lockouts; it cannot call any challenge or administrative operation, answer any request, or publish an event.
+  // Internet-facing: assume it is compromised. It submits and polls enrollments, asks for OCSP answers (signed by the
+  // policy service from statuses it reads itself, docs/adr/010), and listens to cache invalidation and lockouts; it
+  // cannot call any challenge or administrative operation, answer any request, or publish an event.
   'scep-gateway': {
-    summary: 'internet-facing edge: submits and polls enrollments; hears cache invalidations and lockouts',
-    calls: [EnrollmentSubmit, EnrollmentStatus],
+    summary: 'internet-facing edge: submits and polls enrollments, asks for OCSP answers; hears cache invalidations and lockouts',
+    calls: [EnrollmentSubmit, EnrollmentStatus, OcspRespond],
     serves: [],
     publishes: [],
     subscribes: [tenancyChanged, clientLocked],
   },
   'policy-service': {
-    summary: 'owns enrollments and policy rules; asks the challenge service; hears its own signing outcomes',
+    summary: 'owns enrollments and policy rules; answers OCSP requests; asks the challenge service; hears its own signing outcomes',
     calls: [ChallengeVerify, ChallengeNotifyOutcome],
-    serves: [EnrollmentSubmit, EnrollmentStatus, EnrollmentFind, EnrollmentDecide, PolicyDryRun, PolicyGetRules, PolicySetRules],
+    serves: [EnrollmentSubmit, EnrollmentStatus, EnrollmentFind, EnrollmentDecide, PolicyDryRun, PolicyGetRules, PolicySetRules, OcspRespond],
     publishes: [tenancyChanged],
     subscribes: [tenancyChanged, signingOutcomes],
   },

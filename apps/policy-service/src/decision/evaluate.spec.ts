@@ -34,6 +34,12 @@ describe('evaluate (policy rules)', () => {
     });
   });
 
+  it("plans the profile's OCSP URL for authorityInfoAccess: none, its own, or (omitted) the platform's", () => {
+    expect(run({ ocspUrl: 'none' }).plan).toMatchObject({ ocspUrl: 'none' });
+    expect(run({ ocspUrl: 'http://ocsp.acme.test/' }).plan).toMatchObject({ ocspUrl: 'http://ocsp.acme.test/' });
+    expect(run({ ocspUrl: 'default' }).plan).not.toHaveProperty('ocspUrl');
+  });
+
   describe('keys', () => {
     it.each([
       [{}, { keySize: 1024 }, 'key'],

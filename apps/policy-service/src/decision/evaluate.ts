@@ -64,6 +64,8 @@ export function evaluate(input: EvaluationInput): PolicyDecision {
     keyUsage: [...rules.keyUsage],
     extendedKeyUsage: rules.extendedKeyUsage.map((e) => EXTENDED_KEY_USAGE_NAMES[e] ?? e),
     validityDays: rules.validityDays ?? input.profileValidityDays,
+    // Left out for "default": the signer writes the deployment's responder URL, and plans stay as they were before.
+    ...(rules.ocspUrl !== 'default' ? { ocspUrl: rules.ocspUrl } : {}),
   };
   const subjectSource: SubjectSource = subject.subjectDn === undefined ? 'csr' : 'template';
   const failed = results.find((r) => !r.passed);

@@ -5,13 +5,18 @@ import { CrlReader, type CrlRecord } from '@scep/persistence-read';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** How long this process keeps a CRL it read: the signer issues a new one within seconds of a revocation. */
+const CRL_CACHE_MS = 2_000;
+
 /**
  * The CRL distribution point (RFC 5280 §4.2.1.13) put into every issued certificate: plain HTTP, DER,
- * `application/pkix-crl` (RFC 2585 §4). Cached briefly; CRLs are public.
+ * `application/pkix-crl` (RFC 2585 §4). Read again every two seconds at most (a revocation's CRL is served within
+ * seconds); HTTP caches are told they may keep it until its nextUpdate, as relying parties do anyway
+ * (docs/adr/010-revocation-crl-ocsp.md). CRLs are public.
  */
 @Controller('crl')
 export class CrlController {
-  private readonly cache = new LoadingCache<CrlRecord | undefined>({ maxEntries: 10_000, ttlMs: (crl) => (crl ? 60_000 : 5_000) });
+  private readonly cache = new LoadingCache<CrlRecord | undefined>({ maxEntries: 10_000, ttlMs: () => CRL_CACHE_MS });
 
   constructor(private readonly crls: CrlReader) {}
 
@@ -26,8 +31,10 @@ export class CrlController {
     await reply
       .code(200)
       .header('content-type', 'application/pkix-crl')
-      .header('cache-control', `public, max-age=${Math.max(0, Math.min(3600, Math.floor((crl.nextUpdate.getTime() - Date.now()) / 1000)))}`)
+      .header('cache-control', `public, max-age=${Math.max(0, Math.floor((crl.nextUpdate.getTime() - Date.now()) / 1000))}, no-transform`)
+      .header('expires', crl.nextUpdate.toUTCString())
       .header('last-modified', crl.thisUpdate.toUTCString())
+      .header('etag', `"crl-${crl.crlNumber}"`)
       .send(crl.crlDer);
   }
 }

@@ -9,6 +9,7 @@ import {
   randomSerial,
 } from '@scep/pki';
 import { CrlIssuer } from '../crl/crl-issuer.service';
+import { OcspResponderIssuer } from '../ocsp/ocsp-responder-issuer.service';
 import { subjectNameOrFail } from './subject-name';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -20,6 +21,7 @@ export class CaGenerator {
     private readonly cas: CertificateAuthorityRepository,
     private readonly keys: CaKeyStore,
     private readonly crls: CrlIssuer,
+    private readonly responders: OcspResponderIssuer,
   ) {}
 
   async generate(payload: JobPayload<typeof GenerateCa>): Promise<JobResult<typeof GenerateCa>> {
@@ -42,8 +44,10 @@ export class CaGenerator {
       notAfter,
     });
     await this.cas.insert(row, (manager) => this.keys.store(manager, payload.tenantId, payload.caId, keyPair.privateKey));
-    // A CA is born with an (empty) CRL, so GetCRL and the distribution point answer from the first minute.
+    // A CA is born with an (empty) CRL and an OCSP responder, so GetCRL, the distribution point and the OCSP responder
+    // answer from the first minute.
     await this.crls.issue(payload.tenantId, payload.caId);
+    await this.responders.issue(payload.tenantId, payload.caId);
     return toResult(row);
   }
 }

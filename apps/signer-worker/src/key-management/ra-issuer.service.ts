@@ -1,15 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { type IssueRaCredential, type JobPayload, type JobResult, KeyWrapAad } from '@scep/contracts';
 import { RaCredentialEntity, RaCredentialRepository } from '@scep/persistence-issuance';
-import {
-  exportPrivateKeyPkcs8,
-  generateRsaKeyPair,
-  issueCertificate,
-  randomSerial,
-  wrapSecret,
-} from '@scep/pki';
+import { exportPrivateKeyPkcs8, generateRsaKeyPair, randomSerial, wrapSecret } from '@scep/pki';
+import { CaSigner } from '../ca-signing/ca-signer';
 import { crlDistributionPoints } from '../crl/crl-distribution-point';
-import { IssuingCaCache } from '../signing/issuing-ca.cache';
 import { signerConfig } from '../signer-config';
 import { subjectNameOrFail } from './subject-name';
 
@@ -28,7 +22,7 @@ export class RaIssuer {
 
   constructor(
     private readonly credentials: RaCredentialRepository,
-    private readonly cas: IssuingCaCache,
+    private readonly signer: CaSigner,
   ) {}
 
   async issue(payload: JobPayload<typeof IssueRaCredential>): Promise<JobResult<typeof IssueRaCredential>> {
@@ -36,13 +30,11 @@ export class RaIssuer {
     if (existing) return toResult(existing);
 
     const subjectDer = subjectNameOrFail(payload.subjectDn);
-    const ca = await this.cas.get(payload.tenantId, payload.caId);
+    const ca = await this.signer.certificate(payload.tenantId, payload.caId);
     const keyPair = await generateRsaKeyPair(2048);
     const notBefore = new Date(Date.now() - 60_000);
-    const notAfter = new Date(Math.min(notBefore.getTime() + payload.validityDays * DAY_MS, ca.certificate.notAfter.getTime()));
-    const certificateDer = issueCertificate({
-      issuer: ca.certificate,
-      issuerKey: ca.privateKey,
+    const notAfter = new Date(Math.min(notBefore.getTime() + payload.validityDays * DAY_MS, ca.notAfter.getTime()));
+    const certificateDer = await this.signer.issueCertificate(payload.tenantId, payload.caId, {
       subjectDer,
       subjectSpkiDer: keyPair.publicKey.export({ type: 'spki', format: 'der' }),
       serial: randomSerial(),

@@ -3,9 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import type { SigningApproval } from '@scep/contracts';
 import { type IssuedCertificateRow, IssuedCertificateRepository } from '@scep/persistence-issuance';
-import { issueCertificate, randomSerial, serialToHex } from '@scep/pki';
+import { randomSerial, serialToHex } from '@scep/pki';
+import { CaSigner } from '../ca-signing/ca-signer';
 import { crlDistributionPoints } from '../crl/crl-distribution-point';
-import { IssuingCaCache } from './issuing-ca.cache';
+import { ocspUrls } from '../ocsp/ocsp-url';
 
 /** Certificates start a little in the past: devices' clocks run behind (RFC 5280 leaves notBefore to the CA). */
 const BACKDATE_MS = 5 * 60 * 1000;
@@ -22,14 +23,14 @@ const SERIAL_ATTEMPTS = 3;
 export class CertificateIssuer {
   constructor(
     private readonly certificates: IssuedCertificateRepository,
-    private readonly cas: IssuingCaCache,
+    private readonly signer: CaSigner,
   ) {}
 
   async issue(approval: SigningApproval): Promise<IssuedCertificateRow> {
-    const ca = await this.cas.get(approval.tenantId, approval.caId);
+    const ca = await this.signer.certificate(approval.tenantId, approval.caId);
     const now = Date.now();
-    const notBefore = new Date(Math.max(now - BACKDATE_MS, ca.certificate.notBefore.getTime()));
-    const notAfter = new Date(Math.min(now + approval.plan.validityDays * DAY_MS, ca.certificate.notAfter.getTime()));
+    const notBefore = new Date(Math.max(now - BACKDATE_MS, ca.notBefore.getTime()));
+    const notAfter = new Date(Math.min(now + approval.plan.validityDays * DAY_MS, ca.notAfter.getTime()));
     if (notAfter.getTime() <= now) throw new UnrecoverableError('ca-expired');
     const subjectDer = Buffer.from(approval.der.subject, 'base64');
     const subjectSpkiDer = Buffer.from(approval.der.subjectPublicKeyInfo, 'base64');
@@ -39,9 +40,7 @@ export class CertificateIssuer {
       const serial = randomSerial();
       let certificateDer: Buffer;
       try {
-        certificateDer = issueCertificate({
-          issuer: ca.certificate,
-          issuerKey: ca.privateKey,
+        certificateDer = await this.signer.issueCertificate(approval.tenantId, approval.caId, {
           subjectDer,
           subjectSpkiDer,
           serial,
@@ -52,6 +51,7 @@ export class CertificateIssuer {
           extendedKeyUsage: approval.plan.extendedKeyUsage,
           subjectAltNameDer,
           crlDistributionPoints: crlDistributionPoints(approval.tenantId, approval.caId),
+          ocspUrls: ocspUrls(approval.tenantId, approval.caId, approval.plan.ocspUrl),
         });
       } catch {
         // The approved DER does not make a certificate (e.g. a public key the builder refuses): retrying cannot help.

@@ -17,6 +17,7 @@ import {
   CertificateAuthorityRepository,
   CrlRepository,
   IssuedCertificateRepository,
+  OcspResponderRepository,
   RaCredentialEntity,
   RaCredentialRepository,
   issuanceEntities,
@@ -25,7 +26,9 @@ import { derToPem, importPrivateKeyPkcs8, parseCsr, readCertificate, unwrapSecre
 import { deriveApprovalKeys, signApproval } from '@scep/signing-approval';
 import { ServiceMetrics } from '@scep/telemetry';
 import { type TestDatabase, createTestDatabase } from '@scep/testing';
+import { CaSigner } from '../ca-signing/ca-signer';
 import { CrlIssuer } from '../crl/crl-issuer.service';
+import { OcspResponderIssuer } from '../ocsp/ocsp-responder-issuer.service';
 import { CaGenerator } from '../key-management/ca-generator.service';
 import { RaIssuer } from '../key-management/ra-issuer.service';
 import { ApprovalCheck } from './approval-check';
@@ -112,8 +115,11 @@ describe('signer (real PostgreSQL, real keys)', () => {
         IssuedCertificateRepository,
         RaCredentialRepository,
         CrlRepository,
+        OcspResponderRepository,
         CaKeyStore,
         IssuingCaCache,
+        CaSigner,
+        OcspResponderIssuer,
         CertificateIssuer,
         CrlIssuer,
         CaGenerator,
@@ -201,12 +207,23 @@ describe('signer (real PostgreSQL, real keys)', () => {
       expect(text).toContain('TLS Web Client Authentication');
       expect(text).toMatch(/DNS:greedy\.example\.com, IP Address:10\.1\.2\.3/);
       expect(text).toContain(`URI:http://scep.example.test:8080/crl/${tenantId}/${caId}.crl`);
+      // The deployment's OCSP responder for the CA (SIGNER_OCSP_BASE_URL unset: the CRL's base URL).
+      expect(text).toContain(`OCSP - URI:http://scep.example.test:8080/ocsp/${tenantId}/${caId}`);
       const leaf = readCertificate(issued.certificateDer);
       expect(leaf.serialHex).toBe(issued.serialHex);
       expect(leaf.serialNumber.length).toBe(16);
       const days = (leaf.notAfter.getTime() - Date.now()) / 86_400_000;
       expect(days).toBeGreaterThan(29.9);
       expect(days).toBeLessThanOrEqual(30);
+    });
+
+    it("writes the profile's own OCSP URL, or none, when the approved plan says so", async () => {
+      const own = await sign(approvalFor(greedyCsr(), {}, { ocspUrl: 'http://ocsp.acme.test/responder' }));
+      fs.writeFileSync(path.join(work, 'own-ocsp.pem'), derToPem(own.certificateDer, 'CERTIFICATE'));
+      expect(openssl(['x509', '-in', 'own-ocsp.pem', '-noout', '-ocsp_uri']).trim()).toBe('http://ocsp.acme.test/responder');
+      const none = await sign(approvalFor(greedyCsr(), {}, { ocspUrl: 'none' }));
+      fs.writeFileSync(path.join(work, 'no-ocsp.pem'), derToPem(none.certificateDer, 'CERTIFICATE'));
+      expect(openssl(['x509', '-in', 'no-ocsp.pem', '-noout', '-text'])).not.toContain('Authority Information Access');
     });
 
     it('never outlives its CA', async () => {

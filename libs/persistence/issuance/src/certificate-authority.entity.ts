@@ -1,6 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
-/** A tenant's CA: public part only. Its private key is in CaKeyEntity. */
+/**
+ * A tenant's CA: public part only. Its private key is in CaKeyEntity. Its `revocation_generation` column (bumped by
+ * CertificateRevocationRepository, read by the CRL issuer and OCSP caches) is only ever used through SQL.
+ */
 @Entity({ schema: 'issuance', name: 'certificate_authorities' })
 export class CertificateAuthorityEntity {
   @PrimaryColumn('uuid') id: string;

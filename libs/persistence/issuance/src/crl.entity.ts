@@ -11,5 +11,7 @@ export class CrlEntity {
   @Column('timestamptz', { name: 'this_update' }) thisUpdate: Date;
   @Column('timestamptz', { name: 'next_update' }) nextUpdate: Date;
   @Column('bytea', { name: 'crl_der' }) crlDer: Buffer;
+  /** The CA's revocation generation the CRL was built from: an older one than the CA's is due at once. */
+  @Column('bigint', { name: 'revocation_generation' }) revocationGeneration: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }

@@ -2,6 +2,7 @@ import { CaKeyEntity } from './ca-key.entity';
 import { CertificateAuthorityEntity } from './certificate-authority.entity';
 import { CrlEntity } from './crl.entity';
 import { IssuedCertificateEntity } from './issued-certificate.entity';
+import { OcspResponderEntity } from './ocsp-responder.entity';
 import { RaCredentialEntity } from './ra-credential.entity';
 
 export * from './certificate-authority.entity';
@@ -13,6 +14,9 @@ export * from './issued-certificate.repository';
 export * from './certificate-authority.repository';
 export * from './ra-credential.repository';
 export * from './crl.repository';
+export * from './ocsp-responder.entity';
+export * from './ocsp-responder.repository';
+export * from './certificate-revocation.repository';
 
 /** Entities owned by signer-worker (schema `issuance`). */
-export const issuanceEntities = [CertificateAuthorityEntity, CaKeyEntity, RaCredentialEntity, IssuedCertificateEntity, CrlEntity];
+export const issuanceEntities = [CertificateAuthorityEntity, CaKeyEntity, RaCredentialEntity, IssuedCertificateEntity, CrlEntity, OcspResponderEntity];

@@ -16,5 +16,11 @@ export class IssuedCertificateEntity {
   @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt: Date | null;
   /** RFC 5280 §5.3.1 CRLReason code. */
   @Column('smallint', { name: 'revocation_reason', nullable: true }) revocationReason: number | null;
+  /** Who revoked it (`api-key:<key id>`) and the operator's reason in words. */
+  @Column('text', { name: 'revoked_by', nullable: true }) revokedBy: string | null;
+  @Column('text', { name: 'revocation_comment', nullable: true }) revocationComment: string | null;
+  /** When and by whom a certificateHold was last released (RFC 5280 §5.3.1: the only revocation that can be undone). */
+  @Column('timestamptz', { name: 'hold_released_at', nullable: true }) holdReleasedAt: Date | null;
+  @Column('text', { name: 'hold_released_by', nullable: true }) holdReleasedBy: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }

@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { SqlClient, statement } from '@scep/persistence-core';
 import type { IssuedCertificateEntity } from './issued-certificate.entity';
 
-export type IssuedCertificateRow = Omit<IssuedCertificateEntity, 'revokedAt' | 'revocationReason' | 'createdAt'>;
+export type IssuedCertificateRow = Omit<
+  IssuedCertificateEntity,
+  'revokedAt' | 'revocationReason' | 'revokedBy' | 'revocationComment' | 'holdReleasedAt' | 'holdReleasedBy' | 'createdAt'
+>;
 
 const SQL = {
   insert: statement(

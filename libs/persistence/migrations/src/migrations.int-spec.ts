@@ -42,6 +42,7 @@ describe('migration history (real PostgreSQL)', () => {
       'issuance.certificate_authorities',
       'issuance.certificates',
       'issuance.crls',
+      'issuance.ocsp_responders',
       'issuance.ra_credentials',
       'tenancy.api_keys',
       'tenancy.profiles',

@@ -44,6 +44,19 @@ export class CertificateAuthorityReader {
     return rows[0] ? toRecord(rows[0]) : undefined;
   }
 
+  /**
+   * The revocation generation of each CA (bumped in the transaction of every revocation and hold release): a cache of
+   * OCSP answers drops a CA's entries when it moves. Bounded by the caller's list.
+   */
+  async revocationGenerations(caIds: readonly string[]): Promise<Map<string, string>> {
+    if (caIds.length === 0) return new Map();
+    const rows: Array<{ id: string; generation: string }> = await this.dataSource.query(
+      `SELECT id, revocation_generation::text AS generation FROM issuance.certificate_authorities WHERE id = ANY($1::uuid[])`,
+      [[...caIds]],
+    );
+    return new Map(rows.map((r) => [r.id, r.generation]));
+  }
+
   async list(tenantId: string): Promise<CertificateAuthorityRecord[]> {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM issuance.certificate_authorities WHERE tenant_id = $1 ORDER BY created_at`,

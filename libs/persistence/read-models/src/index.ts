@@ -7,3 +7,5 @@ export * from './crl.reader';
 export * from './challenge-mode.reader';
 export * from './certificate-expiry.reader';
 export * from './tenant-slug.reader';
+export * from './ocsp-responder.reader';
+export * from './revocation-selection';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { BULK_REVOCATION_PREDICATE, type BulkRevocationSelection, bulkRevocationParameters } from './revocation-selection';
 
 export interface IssuedCertificateRecord {
   readonly id: string;
@@ -14,6 +15,12 @@ export interface IssuedCertificateRecord {
   readonly notAfter: Date;
   readonly certificateDer: Buffer;
   readonly revokedAt: Date | null;
+  /** RFC 5280 §5.3.1 CRLReason code; null when not revoked (or revoked before reasons were recorded). */
+  readonly revocationReason: number | null;
+  readonly revokedBy: string | null;
+  readonly revocationComment: string | null;
+  readonly holdReleasedAt: Date | null;
+  readonly holdReleasedBy: string | null;
   readonly createdAt: Date;
 }
 
@@ -23,7 +30,8 @@ export interface CertificatePage {
   readonly nextCursor?: string;
 }
 
-const COLUMNS = `id, tenant_id, ca_id, profile_id, enrollment_id, serial_hex, subject, not_before, not_after, certificate_der, revoked_at, created_at`;
+const COLUMNS = `id, tenant_id, ca_id, profile_id, enrollment_id, serial_hex, subject, not_before, not_after, certificate_der, revoked_at,
+  revocation_reason, revoked_by, revocation_comment, hold_released_at, hold_released_by, created_at`;
 
 function toRecord(row: Record<string, unknown>): IssuedCertificateRecord {
   return {
@@ -38,6 +46,11 @@ function toRecord(row: Record<string, unknown>): IssuedCertificateRecord {
     notAfter: row.not_after as Date,
     certificateDer: row.certificate_der as Buffer,
     revokedAt: (row.revoked_at as Date | null) ?? null,
+    revocationReason: (row.revocation_reason as number | null) ?? null,
+    revokedBy: (row.revoked_by as string | null) ?? null,
+    revocationComment: (row.revocation_comment as string | null) ?? null,
+    holdReleasedAt: (row.hold_released_at as Date | null) ?? null,
+    holdReleasedBy: (row.hold_released_by as string | null) ?? null,
     createdAt: row.created_at as Date,
   };
 }
@@ -64,6 +77,38 @@ export class IssuedCertificateReader {
       [tenantId, caId, serialHex],
     );
     return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
+  /** The tenant's certificates with this serial, under any of its CAs (serials are unique per CA only). */
+  async findBySerialInTenant(tenantId: string, serialHex: string): Promise<IssuedCertificateRecord[]> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM issuance.certificates WHERE tenant_id = $1 AND serial_hex = $2 ORDER BY created_at LIMIT 10`,
+      [tenantId, serialHex],
+    );
+    return rows.map(toRecord);
+  }
+
+  /** How many certificates a bulk revocation of this selection would revoke now (the dry run), up to `limit` + 1. */
+  async countForBulkRevocation(tenantId: string, selection: BulkRevocationSelection, limit: number): Promise<number> {
+    const rows: Array<{ n: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM issuance.certificates WHERE ${BULK_REVOCATION_PREDICATE} LIMIT $5) matched`,
+      [...bulkRevocationParameters(tenantId, selection), limit + 1],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /**
+   * Revocation status of serials of one CA (OCSP): revoked ones with time and reason; serials absent from the map
+   * were never issued by this CA.
+   */
+  async statuses(tenantId: string, caId: string, serials: readonly string[]): Promise<Map<string, { revokedAt: Date | null; reason: number | null }>> {
+    const rows: Array<{ serial_hex: string; revoked_at: Date | null; revocation_reason: number | null }> = serials.length
+      ? await this.dataSource.query(
+          `SELECT serial_hex, revoked_at, revocation_reason FROM issuance.certificates WHERE tenant_id = $1 AND ca_id = $2 AND serial_hex = ANY($3::text[])`,
+          [tenantId, caId, [...serials]],
+        )
+      : [];
+    return new Map(rows.map((r) => [r.serial_hex, { revokedAt: r.revoked_at ?? null, reason: r.revocation_reason ?? null }]));
   }
 
   /** The certificate the signer issued for an enrollment, if any (one per enrollment). */

@@ -46,7 +46,11 @@ export const SERVICE_ROLES: Readonly<Record<ServiceRoleSuffix, ServiceRole>> = {
     grants: [
       { table: 'tenancy.tenants', privileges: ['SELECT'], because: 'ScepEndpointReader: tenant by slug' },
       { table: 'tenancy.profiles', privileges: ['SELECT'], because: 'ScepEndpointReader: profile, status, CA/RA generations' },
-      { table: 'issuance.certificate_authorities', privileges: ['SELECT'], because: 'ScepEndpointReader: CA certificates (GetCACert)' },
+      {
+        table: 'issuance.certificate_authorities',
+        privileges: ['SELECT'],
+        because: 'ScepEndpointReader: CA certificates (GetCACert); CertificateAuthorityReader: OCSP responder URLs and revocation generations (docs/adr/010)',
+      },
       { table: 'issuance.ra_credentials', privileges: ['SELECT'], because: 'ScepEndpointReader: RA certificate and RA key wrapped under the RA KEK' },
       { table: 'issuance.certificates', privileges: ['SELECT'], because: 'IssuedCertificateReader: GetCert, renewal signer lookup' },
       { table: 'issuance.crls', privileges: ['SELECT'], because: 'CrlReader: GetCRL and /crl/...' },
@@ -61,7 +65,9 @@ export const SERVICE_ROLES: Readonly<Record<ServiceRoleSuffix, ServiceRole>> = {
       { table: 'tenancy.profiles', privileges: ['SELECT'], because: 'ProfileSettingsReader' },
       { table: 'tenancy.tenants', privileges: ['SELECT'], columns: ['id', 'slug'], because: 'TenantSlugReader: tenant labels of metrics' },
       { table: 'challenge.profile_settings', privileges: ['SELECT'], columns: MODE_COLUMNS, because: 'ProfileSettingsReader: the challenge mode, never the webhook secret' },
-      { table: 'issuance.certificates', privileges: ['SELECT'], because: 'IssuedCertificateReader: reconciler, renewal (the renewed certificate and its signature) and duplicate rules' },
+      { table: 'issuance.certificates', privileges: ['SELECT'], because: 'IssuedCertificateReader: reconciler, renewal (the renewed certificate and its signature) and duplicate rules, OCSP statuses' },
+      { table: 'issuance.certificate_authorities', privileges: ['SELECT'], because: 'CertificateAuthorityReader: the CA an OCSP request is about (docs/adr/010)' },
+      { table: 'issuance.ocsp_responders', privileges: ['SELECT'], because: 'OcspResponderReader: the delegated responder it signs OCSP responses with (docs/adr/010)' },
     ],
   },
   challenge: {
@@ -80,11 +86,20 @@ export const SERVICE_ROLES: Readonly<Record<ServiceRoleSuffix, ServiceRole>> = {
     service: 'signer-worker',
     owns: 'issuance',
     grants: [
-      { table: 'issuance.certificate_authorities', privileges: ['SELECT', 'INSERT'], because: 'CertificateAuthorityRepository, CrlRepository' },
+      {
+        table: 'issuance.certificate_authorities',
+        privileges: ['SELECT', 'INSERT', 'UPDATE'],
+        because: 'CertificateAuthorityRepository, CrlRepository; CertificateRevocationRepository bumps revocation_generation',
+      },
       { table: 'issuance.ca_keys', privileges: ['SELECT', 'INSERT'], because: 'CaKeyStore (libs/ca-keystore)' },
       { table: 'issuance.ra_credentials', privileges: ['SELECT', 'INSERT'], because: 'RaCredentialRepository' },
-      { table: 'issuance.certificates', privileges: ['SELECT', 'INSERT'], because: 'IssuedCertificateRepository, CrlRepository (revoked serials)' },
+      {
+        table: 'issuance.certificates',
+        privileges: ['SELECT', 'INSERT', 'UPDATE'],
+        because: 'IssuedCertificateRepository, CrlRepository (revoked serials); CertificateRevocationRepository (revocations, hold releases)',
+      },
       { table: 'issuance.crls', privileges: ['SELECT', 'INSERT'], because: 'CrlRepository' },
+      { table: 'issuance.ocsp_responders', privileges: ['SELECT', 'INSERT'], because: 'OcspResponderRepository: delegated OCSP responders (docs/adr/010)' },
     ],
   },
   admin: {
@@ -95,7 +110,7 @@ export const SERVICE_ROLES: Readonly<Record<ServiceRoleSuffix, ServiceRole>> = {
       { table: 'tenancy.profiles', privileges: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], because: 'ProfilesService (a profile whose RA failed is deleted while provisioning)' },
       { table: 'tenancy.api_keys', privileges: ['SELECT', 'INSERT', 'UPDATE'], because: 'ApiKeyService (bootstrap key upsert)' },
       { table: 'issuance.certificate_authorities', privileges: ['SELECT'], because: 'CertificateAuthorityReader' },
-      { table: 'issuance.certificates', privileges: ['SELECT'], because: 'IssuedCertificateReader: certificate listing' },
+      { table: 'issuance.certificates', privileges: ['SELECT'], because: 'IssuedCertificateReader: certificate listing, one by serial, bulk revocation dry-run count' },
       { table: 'challenge.profile_settings', privileges: ['SELECT'], columns: MODE_COLUMNS, because: 'ChallengeModeReader: the challenge mode, never the webhook secret' },
     ],
   },
